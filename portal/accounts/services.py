@@ -1,0 +1,180 @@
+"""Writes and checks for staff accounts; the logic views and the CLI share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app, g
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.accounts.models import Setting, User
+from portal.db import utcnow
+from portal.extensions import db
+from portal.i18n import LANGUAGES
+from portal.security import ROLES
+from portal.suppliers.models import Site
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 128
+# Compared against when the email is unknown, so both paths cost one KDF run.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+class AccountError(ValueError):
+    """A request that breaks an account rule; ``code`` names the rule for messages."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password_rules(password: str, email: str | None = None) -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError("password_short")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError("password_long")
+    if email and normalise_email(password) == normalise_email(email):
+        raise AccountError("password_is_email")
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: ``<id>.<session token>``; a rotated token signs the session out."""
+    ident, _, token = user_id.partition(".")
+    if not ident.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("x" * 16, method=method))
+        check_password_hash(dummy, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+@dataclass
+class UserData:
+    email: str
+    name: str
+    role: str
+    supplier_id: int | None = None
+    site_ids: list[int] = field(default_factory=list)
+    locale: str | None = None
+    active: bool = True
+
+
+def _validate(data: UserData, *, exclude_id: int | None = None) -> None:
+    if data.role not in ROLES:
+        raise AccountError("role_unknown")
+    if data.role == "supplier" and data.supplier_id is None:
+        raise AccountError("supplier_required")
+    if data.role != "supplier":
+        data.supplier_id = None
+    if data.role != "monitor":
+        data.site_ids = []
+    if data.locale is not None and data.locale not in LANGUAGES:
+        raise AccountError("locale_unknown")
+    stmt = select(User.id).where(User.email == normalise_email(data.email))
+    if exclude_id is not None:
+        stmt = stmt.where(User.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise AccountError("email_taken")
+
+
+def _apply(user: User, data: UserData) -> None:
+    user.email = normalise_email(data.email)
+    user.name = data.name.strip()
+    user.role = data.role
+    user.supplier_id = data.supplier_id
+    user.locale = data.locale
+    user.active = data.active
+    sites = data.site_ids and db.session.scalars(select(Site).where(Site.id.in_(data.site_ids)))
+    user.sites = list(sites or [])
+
+
+def create_user(data: UserData, password: str) -> User:
+    _validate(data)
+    check_password_rules(password, data.email)
+    user = User(password_hash=hash_password(password))
+    _apply(user, data)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, data: UserData) -> User:
+    _validate(data, exclude_id=user.id)
+    scope_changed = (user.role, user.supplier_id, user.active) != (
+        data.role,
+        data.supplier_id,
+        data.active,
+    )
+    _apply(user, data)
+    if scope_changed:  # a changed role or a deactivation takes effect on every session at once
+        user.rotate_session_token()
+    db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password, user.email)
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("password_wrong")
+    set_password(user, new)
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    if locale is not None and locale not in LANGUAGES:
+        raise AccountError("locale_unknown")
+    user.locale = locale
+    db.session.commit()
+
+
+def count_admins() -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == "admin", User.active.is_(True))
+    )
+
+
+def organisation_name() -> str:
+    if "organisation_name" not in g:
+        try:
+            stored = db.session.get(Setting, "organisation_name")
+        except SQLAlchemyError:  # the error page must render even when the database is down
+            db.session.rollback()
+            stored = None
+        g.organisation_name = stored.value if stored else current_app.config["ORGANISATION_NAME"]
+    return g.organisation_name
+
+
+def set_setting(key: str, value: str) -> None:
+    setting = db.session.get(Setting, key) or Setting(key=key, value=value)
+    setting.value = value
+    db.session.add(setting)
+    db.session.commit()

@@ -1,0 +1,224 @@
+"""Dashboard views: thin, each computes the signals once and hands them to a template."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.dashboard import bp, charts, queries
+from portal.risk import scoring, signals
+from portal.risk.catalogue import ENGAGEMENT_AREAS, STAKEHOLDER_GROUPS
+from portal.security import allow
+from portal.suppliers.queries import site_for
+from portal.suppliers.services import SECTORS
+from portal.surveys.forms import GROUP_LABELS
+
+READERS = ("compliance", "monitor", "supplier")
+
+
+@bp.app_context_processor
+def _helpers():
+    return {
+        "BAND_LABELS": queries.BAND_LABELS,
+        "indicator_name": queries.indicator_name,
+        "pct": _percent,
+        "format_percent": format_percent,
+    }
+
+
+def _percent(value: float | None) -> str:
+    """A rate as a percentage with one decimal (locale digits and sign placement)."""
+    return "" if value is None else format_percent(value, "#,##0.0%")
+
+
+def _context(**extra):
+    periods = queries.available_periods()
+    filters = queries.parse_filters(request.args, periods)
+    scope = queries.scope(current_user, filters)
+    return {
+        "periods": periods,
+        "filters": filters,
+        "scope": scope,
+        "SECTORS": SECTORS,
+        "GROUP_LABELS": GROUP_LABELS,
+        "SIGNAL_GROUPS": queries.SIGNAL_GROUPS,
+        "sees_cases": queries.sees_cases(current_user),
+        **extra,
+    }
+
+
+def _band_bar(counts):
+    labels = {**queries.BAND_LABELS, "none": _("no data")}
+    parts = [
+        _("%(band)s: %(count)s", band=labels[band], count=value)
+        for band, value in counts.items()
+        if value
+    ]
+    return charts.band_bar(
+        counts, {key: str(value) for key, value in labels.items()},
+        _("Sites by band"), "; ".join(parts) or _("No sites."),
+    )  # fmt: skip
+
+
+@bp.get("")
+@allow(*READERS)
+def overview():
+    ctx = _context()
+    sites = ctx["scope"].sites
+    summaries = queries.site_signals(sites, ctx["filters"], current_user)
+    counts = queries.band_counts(summaries, current_user)
+    attention = [s for s in summaries if s.needs_attention]
+    discrepancies = [s for s in summaries if s.discrepancies]
+    silent = [s for s in summaries if s.near_silence] if ctx["sees_cases"] else []
+    return render_template(
+        "dashboard/overview.html",
+        **ctx,
+        counts=counts,
+        band_chart=_band_bar(counts),
+        top=queries.top_signals(summaries, current_user),
+        attention=attention,
+        discrepancies=discrepancies,
+        silent=silent,
+        cases=queries.case_counts(current_user, [site.id for site in sites]),
+        rates=queries.response_rates(sites, ctx["filters"], current_user),
+    )
+
+
+@bp.get("/heatmap")
+@allow(*READERS)
+def heatmap():
+    ctx = _context()
+    summaries = queries.site_signals(ctx["scope"].sites, ctx["filters"], current_user)
+    return render_template(
+        "dashboard/heatmap.html",
+        **ctx,
+        summaries=summaries,
+        grid=_heatmap_grid(summaries),
+        order=signals.ORDER,
+    )
+
+
+def _heatmap_grid(summaries):
+    """(summary, [(css class, text, discrepancy)]) per site, built in Python: a 200-site
+    heatmap has 3,600 cells, and per-cell template macros and lazy translations cost more
+    than everything else on the page."""
+    labels = {name: str(label) for name, label in queries.BAND_LABELS.items()}
+    hidden, empty = _("hidden"), ("cell-none", "—", False)
+    scores = [format_decimal(value, "0") for value in range(101)]
+    grid = []
+    for summary in summaries:
+        cells = []
+        for indicator in signals.ORDER:
+            signal = summary.signals.get(indicator)
+            if signal is None:
+                cells.append(empty)
+                continue
+            if signal.hidden:
+                cells.append(("cell-hidden", hidden, False))
+                continue
+            name = queries.shown_band(signal, current_user)
+            if not name:
+                cells.append(empty)
+                continue
+            text = labels[name]
+            if signal.score is not None:
+                text += " " + scores[min(100, max(0, round(signal.score)))]
+            cells.append((f"band-{name}", text, signal.discrepancy))
+        grid.append((summary, cells))
+    return grid
+
+
+@bp.get("/sites/<int:site_id>")
+@allow(*READERS)
+def site(site_id: int):
+    site = site_for(current_user, site_id)
+    ctx = _context()
+    (summary,) = queries.site_signals([site], ctx["filters"], current_user, with_trend=True)
+    rows = sorted(
+        queries.rows_of(summary, current_user),
+        key=lambda row: signals.ORDER.index(row.signal.indicator),
+    )
+    chart_rows = [
+        charts.IntervalRow(
+            row.signal.indicator, row.signal.posterior_mean, *row.signal.cred90,
+            scoring.tau_for(row.signal.indicator), row.band,
+        )
+        for row in rows
+        if row.signal.cred90 is not None
+    ]  # fmt: skip
+    chart = None
+    if chart_rows:
+        chart = charts.interval_chart(
+            chart_rows,
+            _("Estimated rate per indicator"),
+            _("Each dot is the estimated rate, the bar its %(level)s interval, the dashed red "
+              "line the tolerance τ the indicator is scored against.", level=format_percent(0.9)),
+        )  # fmt: skip
+    hidden = [s.indicator for s in summary.signals.values() if s.hidden]
+    return render_template(
+        "dashboard/site.html",
+        **ctx,
+        site=site,
+        summary=summary,
+        rows=rows,
+        hidden=sorted(hidden, key=signals.ORDER.index),
+        chart=chart,
+        band=queries.site_band(summary, current_user),
+        coverage=queries.site_coverage(site, current_user),
+    )
+
+
+@bp.get("/indicators/<indicator>")
+@allow(*READERS)
+def indicator(indicator: str):
+    if indicator not in signals.ORDER:
+        abort(404)
+    ctx = _context()
+    summaries = queries.site_signals(ctx["scope"].sites, ctx["filters"], current_user)
+    rows, hidden = queries.indicator_rows(summaries, indicator, current_user)
+    # The baseline the signals were scored with; only read again when no site has one.
+    p0 = next((row.signal.p0 for row in rows if row.signal.p0 is not None), None)
+    if p0 is None:
+        p0 = queries.baseline(ctx["filters"], indicator, current_user)
+    points = [
+        charts.FunnelPoint(row.site.name, row.signal.n, row.signal.k / row.signal.n, row.band)
+        for row in rows
+        if row.signal.n
+    ]
+    chart = None
+    if points and p0 is not None:
+        chart = charts.funnel_plot(
+            points,
+            p0,
+            _("Funnel plot for %(indicator)s", indicator=indicator),
+            _("Reported rate of each site against its number of answers; the solid line is the "
+              "baseline of all sites, the dashed lines the %(level)s limits around it. Sites "
+              "whose numbers are hidden are left out.", level=format_percent(0.95)),
+        )  # fmt: skip
+    return render_template(
+        "dashboard/indicator.html",
+        **ctx,
+        indicator=indicator,
+        rows=rows,
+        hidden=hidden,
+        p0=p0,
+        tau=scoring.tau_for(indicator),
+        chart=chart,
+    )
+
+
+@bp.get("/engagement")
+@allow("compliance", "monitor")
+def engagement():
+    return render_template(
+        "dashboard/engagement.html",
+        matrix=queries.engagement(current_user),
+        groups=STAKEHOLDER_GROUPS,
+        areas=ENGAGEMENT_AREAS,
+        GROUP_LABELS=GROUP_LABELS,
+        AREA_LABELS=queries.AREA_LABELS,
+        grievance_areas=queries.GRIEVANCE_AREAS,
+        sees_cases=True,
+    )

@@ -1,0 +1,468 @@
+"""Grievance views: the anonymous channel (intake, receipt, follow-up) and case management.
+
+The receipt never appears in a URL and never sits in the session in clear: the follow-up page is
+rendered from a POST that carries it, and replies post it again as a hidden field. A new receipt
+crosses the one redirect after intake encrypted in the signed session and is removed when shown.
+"""
+
+from __future__ import annotations
+
+from cryptography.fernet import InvalidToken
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.extensions import db, limiter
+from portal.grievances import bp, labels, queries, receipts, services
+from portal.grievances.forms import (
+    AssignForm,
+    FeedbackForm,
+    IntakeForm,
+    MessageForm,
+    ReceiptForm,
+    ReporterReplyForm,
+    StatusForm,
+    TriageForm,
+)
+from portal.grievances.models import (
+    CATEGORY_INDICATORS,
+    REPORTER_GROUPS,
+    SEVERITIES,
+    STATUSES,
+    Grievance,
+)
+from portal.i18n import current_language, parse_language
+from portal.security import allow, public
+from portal.suppliers import queries as supplier_queries
+from portal.suppliers.services import normalise_site_code
+
+SESSION_RECEIPT = "grievance_receipt"
+RECEIPT_DISPLAY_SECONDS = 15 * 60
+
+
+@bp.context_processor
+def _labels():
+    return labels.template_context()
+
+
+@bp.url_value_preprocessor
+def _load_site(endpoint, values):
+    """The site named in the address steers the language choice, as on /s/<code>."""
+    g.site = None
+    if values and values.get("code"):
+        code = normalise_site_code(values["code"])
+        g.site = supplier_queries.site_by_code(code) if code else None
+        if g.site is not None:
+            g.context_languages = list(g.site.languages)
+
+
+def _site_from_address(code: str | None):
+    if code is not None and g.site is None:
+        abort(404)
+    return g.site
+
+
+def _intake_limit() -> str:
+    return current_app.config["GRIEVANCE_INTAKE_RATE_LIMIT"]
+
+
+def _lookup_limit() -> str:
+    return current_app.config["GRIEVANCE_LOOKUP_RATE_LIMIT"]
+
+
+def _lookup_global_limit() -> str:
+    return current_app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"]
+
+
+def _everyone() -> str:
+    return "grievance-lookup-global"
+
+
+# Every request that presents a receipt (look-up, reply, feedback) counts against the same
+# per-address and global budgets, so replies cannot be used to guess receipts faster.
+_lookup_limits = (
+    limiter.shared_limit(_lookup_limit, scope="grievance-lookup", methods=["POST"]),
+    limiter.shared_limit(
+        _lookup_global_limit,
+        scope="grievance-lookup-global",
+        key_func=_everyone,
+        methods=["POST"],
+    ),
+)
+
+
+def lookup_limited(view):
+    for decorate in reversed(_lookup_limits):
+        view = decorate(view)
+    return view
+
+
+# --- intake --------------------------------------------------------------------------------
+
+
+@bp.route("/report", methods=["GET", "POST"], defaults={"code": None})
+@bp.route("/s/<code>/report", methods=["GET", "POST"])
+@public
+@limiter.limit(_intake_limit, methods=["POST"])
+def submit(code: str | None):
+    """Step 1 (no ``who``): who are you? Step 2: what happened."""
+    site = _site_from_address(code)
+    who = request.values.get("who", "")
+    if who not in REPORTER_GROUPS:
+        chosen_wrongly = "who" in request.values
+        error = _l("Choose who you are.") if chosen_wrongly else None
+        return render_template("grievances/choose.html", site=site, who_error=error), (
+            400 if chosen_wrongly or request.method == "POST" else 200
+        )
+    form = IntakeForm(reporter=who, needs_place=site is None)
+    if request.method == "GET":
+        form.who.data = who
+    if form.validate_on_submit():
+        _grievance, receipt = services.create_grievance(
+            services.IntakeData(
+                reporter=who,
+                category=form.category.data,
+                description=form.description.data,
+                language=current_language(),
+                site_id=site.id if site else None,
+                reported_place=None if site else form.reported_place.data,
+                occurred_when=form.occurred_when.data,
+                occurred_where=form.occurred_where.data,
+                others_affected=form.others_affected.data,
+                contact=form.contact.data if form.wants_contact.data else None,
+            )
+        )
+        # Post/redirect/get, so that reloading the receipt page cannot file the report twice.
+        token = receipts.session_cipher().encrypt(receipt.encode()).decode()
+        session[SESSION_RECEIPT] = token
+        return redirect(url_for("grievances.receipt", code=site.code if site else None))
+    status = 400 if form.is_submitted() else 200
+    return render_template("grievances/report.html", form=form, site=site, who=who), status
+
+
+@bp.get("/report/receipt", defaults={"code": None})
+@bp.get("/s/<code>/report/receipt")
+@public
+def receipt(code: str | None):
+    """Show the new receipt once; it leaves the session as it is shown."""
+    site = _site_from_address(code)
+    token = session.pop(SESSION_RECEIPT, None)
+    number = None
+    if token:
+        try:
+            number = receipts.session_cipher().decrypt(token.encode(), ttl=RECEIPT_DISPLAY_SECONDS)
+        except InvalidToken:
+            number = None
+    return render_template(
+        "grievances/receipt.html",
+        site=site,
+        receipt=receipts.group(number.decode()) if number else None,
+    )
+
+
+# --- follow-up -----------------------------------------------------------------------------
+
+
+def _reporter_language(grievance: Grievance) -> str:
+    """The reporter's explicit language choice if any, else the language they reported in."""
+    return parse_language(session.get("lang")) or grievance.language
+
+
+def _thread(grievance: Grievance, receipt: str, site, *, status: int = 200, **forms):
+    reply_form = forms.get("reply_form") or ReporterReplyForm(formdata=None)
+    feedback_form = forms.get("feedback_form") or FeedbackForm(formdata=None)
+    reply_form.receipt.data = feedback_form.receipt.data = receipts.group(receipt)
+    messages = [message for message in grievance.messages if not message.internal]
+    with force_locale(_reporter_language(grievance)):
+        html = render_template(
+            "grievances/thread.html",
+            grievance=grievance,
+            messages=messages,
+            reply_form=reply_form,
+            feedback_form=feedback_form,
+            site=site,
+            sent=forms.get("sent"),
+        )
+    return html, status
+
+
+def _case_from_receipt(form: ReceiptForm):
+    """(case, receipt) or an error already attached to the form and the HTTP status."""
+    try:
+        receipt = receipts.normalise(form.receipt.data)
+    except receipts.ReceiptError:
+        form.receipt.errors = [
+            _("Check the number: one of the digits is wrong or missing. It has 20 digits.")
+        ]
+        return None, None, 400
+    grievance = queries.by_receipt(receipt)
+    if grievance is None:
+        # Neutral: says nothing about whether such a case ever existed.
+        form.receipt.errors = [_("We could not open a report with this number.")]
+        return None, None, 404
+    return grievance, receipt, 200
+
+
+def _receipt_page(form: ReceiptForm, site, status: int):
+    if form.receipt.data:  # keep what was typed, but never more than a receipt's worth
+        form.receipt.data = form.receipt.data[:40]
+    return render_template("grievances/follow_up.html", form=form, site=site), status
+
+
+def _back_to_receipt_entry(form: ReceiptForm, status: int):
+    """A reply or answer whose receipt failed: show the receipt box with the error."""
+    entry = ReceiptForm(formdata=None, receipt=form.receipt.data)
+    entry.receipt.errors = list(form.receipt.errors)
+    return _receipt_page(entry, None, status)
+
+
+@bp.route("/follow-up", methods=["GET", "POST"], defaults={"code": None})
+@bp.route("/s/<code>/follow-up", methods=["GET", "POST"])
+@public
+@lookup_limited
+def follow_up(code: str | None):
+    site = _site_from_address(code)
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        return _receipt_page(form, site, 400 if form.is_submitted() else 200)
+    grievance, receipt, status = _case_from_receipt(form)
+    if grievance is None:
+        return _receipt_page(form, site, status)
+    return _thread(grievance, receipt, site)
+
+
+@bp.post("/follow-up/reply")
+@public
+@lookup_limited
+def reply():
+    form = ReporterReplyForm()
+    grievance, receipt, status = _case_from_receipt(form)
+    if grievance is None:
+        return _back_to_receipt_entry(form, status)
+    if not form.validate():
+        return _thread(grievance, receipt, None, status=400, reply_form=form)
+    try:
+        services.add_reporter_message(grievance, form.message.data)
+    except services.GrievanceError:
+        form.message.errors = [_("Write your message.")]
+        return _thread(grievance, receipt, None, status=400, reply_form=form)
+    return _thread(grievance, receipt, None, sent="reply")
+
+
+@bp.post("/follow-up/feedback")
+@public
+@lookup_limited
+def feedback():
+    form = FeedbackForm()
+    grievance, receipt, status = _case_from_receipt(form)
+    if grievance is None:
+        return _back_to_receipt_entry(form, status)
+    if not form.validate():
+        return _thread(grievance, receipt, None, status=400, feedback_form=form)
+    try:
+        services.record_satisfaction(grievance, form.satisfaction.data)
+    except services.GrievanceError:
+        return _thread(grievance, receipt, None, status=409)
+    return _thread(grievance, receipt, None, sent="feedback")
+
+
+# --- case management -----------------------------------------------------------------------
+
+
+def _filters() -> queries.CaseFilters:
+    args = request.args
+    status = args.get("status", "")
+    severity = args.get("severity", "")
+    category = args.get("category", "")
+    return queries.CaseFilters(
+        site=args.get("site", type=int),
+        supplier=args.get("supplier", type=int),
+        category=category if category in CATEGORY_INDICATORS else "",
+        status=status if status in (*STATUSES, "open") else "",
+        severity=severity if severity in (*SEVERITIES, "none") else "",
+        overdue=args.get("overdue") == "1",
+        assigned_to_me=args.get("mine") == "1",
+    )
+
+
+@bp.get("/cases")
+@allow("compliance", "monitor")
+def cases():
+    filters = _filters()
+    page = db.paginate(
+        queries.case_list(current_user, filters),
+        per_page=current_app.config["GRIEVANCES_PER_PAGE"],
+        max_per_page=current_app.config["GRIEVANCES_PER_PAGE"],
+    )
+    sites = supplier_queries.visible_sites(current_user)
+    suppliers = sorted({site.supplier for site in sites}, key=lambda supplier: supplier.name)
+    return render_template(
+        "grievances/cases.html",
+        page=page,
+        filters=filters,
+        sites=sites,
+        suppliers=suppliers,
+        overdue_reason=services.overdue_reason,
+    )
+
+
+def _case_page(grievance: Grievance, *, status: int = 200, contact: str | None = None, **forms):
+    is_compliance = current_user.role == "compliance"
+    sites = supplier_queries.visible_sites(current_user) if is_compliance else []
+    triage_form = forms.get("triage_form") or TriageForm(
+        formdata=None,
+        sites=sites,
+        severity=grievance.severity or "",
+        indicators=list(grievance.indicators or []),
+        site_id=grievance.site_id or 0,
+    )
+    assign_form = forms.get("assign_form") or AssignForm(
+        formdata=None,
+        users=queries.assignable_users(grievance),
+        assignee_id=grievance.assignee_id or 0,
+    )
+    return render_template(
+        "grievances/case.html",
+        grievance=grievance,
+        status_form=forms.get("status_form")
+        or StatusForm(formdata=None, current_status=grievance.status),
+        triage_form=triage_form,
+        assign_form=assign_form,
+        note_form=forms.get("note_form") or MessageForm(formdata=None, prefix="note"),
+        reply_form=forms.get("reply_form") or MessageForm(formdata=None, prefix="reply"),
+        overdue=services.overdue_reason(grievance),
+        contact=contact,
+        is_handler=grievance.assignee_id == current_user.id,
+        can_manage=current_user.role == "compliance",
+    ), status
+
+
+def _back(grievance: Grievance):
+    return redirect(url_for("grievances.case", case_id=grievance.id))
+
+
+@bp.get("/cases/<int:case_id>")
+@allow("compliance", "monitor")
+def case(case_id: int):
+    return _case_page(queries.case_for(current_user, case_id))
+
+
+@bp.post("/cases/<int:case_id>/status")
+@allow("compliance")
+def case_status(case_id: int):
+    grievance = queries.case_for(current_user, case_id)
+    form = StatusForm(current_status=grievance.status)
+    if not form.validate():
+        return _case_page(grievance, status=400, status_form=form)
+    duplicate_of = None
+    if form.status.data == "duplicate" and form.duplicate_of.data:
+        other_id = int(form.duplicate_of.data.lstrip("#"))
+        duplicate_of = db.session.scalar(
+            queries.visible(current_user).where(Grievance.id == other_id)
+        )
+        if duplicate_of is None or duplicate_of.id == grievance.id:
+            form.duplicate_of.errors = [_("There is no other case with this number.")]
+            return _case_page(grievance, status=400, status_form=form)
+    try:
+        services.change_status(
+            grievance,
+            current_user,
+            form.status.data,
+            reason=form.reason.data,
+            duplicate_of=duplicate_of,
+        )
+    except services.GrievanceError:
+        form.status.errors = [_("This change is not possible from the current status.")]
+        return _case_page(grievance, status=400, status_form=form)
+    label = labels.STATUS_LABELS[grievance.status]
+    flash(_("Status changed to %(status)s.", status=label), "success")
+    return _back(grievance)
+
+
+@bp.post("/cases/<int:case_id>/triage")
+@allow("compliance")
+def case_triage(case_id: int):
+    grievance = queries.case_for(current_user, case_id)
+    form = TriageForm(sites=supplier_queries.visible_sites(current_user))
+    if not form.validate():
+        return _case_page(grievance, status=400, triage_form=form)
+    changed = services.triage(
+        grievance,
+        current_user,
+        severity=form.severity.data or None,
+        indicators=list(form.indicators.data or []),
+        site_id=form.site_id.data or None,
+    )
+    if changed:
+        flash(_("Case updated."), "success")
+    return _back(grievance)
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@allow("compliance")
+def case_assign(case_id: int):
+    grievance = queries.case_for(current_user, case_id)
+    users = queries.assignable_users(grievance)
+    form = AssignForm(users=users)
+    if not form.validate():
+        return _case_page(grievance, status=400, assign_form=form)
+    assignee = next((user for user in users if user.id == form.assignee_id.data), None)
+    services.assign(grievance, current_user, assignee)
+    flash(_("Assignment saved."), "success")
+    return _back(grievance)
+
+
+@bp.post("/cases/<int:case_id>/note")
+@allow("compliance", "monitor")
+def case_note(case_id: int):
+    grievance = queries.case_for(current_user, case_id)
+    form = MessageForm(prefix="note")
+    if not form.validate():
+        return _case_page(grievance, status=400, note_form=form)
+    services.add_note(grievance, current_user, form.body.data)
+    flash(_("Note added. The reporter does not see notes."), "success")
+    return _back(grievance)
+
+
+def _may_reply(grievance: Grievance) -> bool:
+    """Compliance may always answer; a monitor only on cases assigned to them."""
+    return current_user.role == "compliance" or grievance.assignee_id == current_user.id
+
+
+@bp.post("/cases/<int:case_id>/reply")
+@allow("compliance", "monitor")
+def case_reply(case_id: int):
+    grievance = queries.case_for(current_user, case_id)
+    if not _may_reply(grievance):
+        flash(_("Only compliance or the monitor handling this case can reply."), "error")
+        return _back(grievance)
+    form = MessageForm(prefix="reply")
+    if not form.validate():
+        return _case_page(grievance, status=400, reply_form=form)
+    services.reply_to_reporter(grievance, current_user, form.body.data)
+    flash(_("Reply sent. The reporter sees it when they follow up."), "success")
+    return _back(grievance)
+
+
+@bp.post("/cases/<int:case_id>/contact")
+@allow("compliance", "monitor")
+def case_contact(case_id: int):
+    """Show the call-back contact to the assigned handler only, and audit that it was seen."""
+    grievance = queries.case_for(current_user, case_id)
+    if grievance.assignee_id != current_user.id or grievance.contact_encrypted is None:
+        flash(_("Only the person handling this case can see the call-back contact."), "error")
+        return _back(grievance)
+    contact = services.reveal_contact(grievance, current_user)
+    return _case_page(grievance, contact=contact or _("The contact can no longer be decrypted."))

@@ -1,0 +1,54 @@
+"""Extension points that let each capability add itself to shared pages without editing them:
+staff navigation entries and the actions offered on a public site page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy translated string
+    roles: frozenset[str]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class SiteAction:
+    """One thing a visitor can do on ``/s/<code>`` (answer a survey, report a problem...)."""
+
+    url: str
+    label: str
+    description: str | None = None
+    order: int = 50
+    extra: dict = field(default_factory=dict)
+
+
+SiteActionProvider = Callable[[object], Iterable[SiteAction]]
+
+
+def register_nav(app: Flask, *items: NavItem) -> None:
+    app.extensions.setdefault("portal.nav", []).extend(items)
+
+
+def register_site_actions(app: Flask, provider: SiteActionProvider) -> None:
+    app.extensions.setdefault("portal.site_actions", []).append(provider)
+
+
+def nav_for(user) -> list[NavItem]:
+    role = getattr(user, "role", None)
+    items = current_app.extensions.get("portal.nav", [])
+    return sorted((item for item in items if role in item.roles), key=lambda item: item.order)
+
+
+def site_actions(site) -> list[SiteAction]:
+    actions = [
+        action
+        for provider in current_app.extensions.get("portal.site_actions", [])
+        for action in provider(site)
+    ]
+    return sorted(actions, key=lambda action: action.order)

@@ -1,0 +1,177 @@
+"""Languages, locale selection and text direction (DESIGN §7)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import current_app, g, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_number, get_locale
+from flask_login import current_user
+
+#: Shipped UI languages, in picker order, each named in its own script (endonym).
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "es": "Español",
+    "fr": "Français",
+    "ar": "العربية",
+    "bn": "বাংলা",
+    "hi": "हिन्दी",
+    "ur": "اردو",
+    "ne": "नेपाली",
+    "my": "မြန်မာ",
+    "km": "ខ្មែរ",
+    "vi": "Tiếng Việt",
+    "zh_Hans": "简体中文",
+}
+RTL_LANGUAGES = frozenset({"ar", "ur"})
+DEFAULT_LANGUAGE = "en"
+
+
+def bcp47(code: str) -> str:
+    """``zh_Hans`` → ``zh-Hans``: the form HTML ``lang`` and Accept-Language use."""
+    return code.replace("_", "-")
+
+
+def parse_language(value: str | None) -> str | None:
+    """A shipped language code from user input (``zh-Hans``, ``ZH_hans``, ``ar``), else None."""
+    if not value:
+        return None
+    wanted = value.strip().replace("-", "_").lower()
+    for code in LANGUAGES:
+        if code.lower() == wanted:
+            return code
+    return None
+
+
+def text_direction(code: str) -> str:
+    return "rtl" if code in RTL_LANGUAGES else "ltr"
+
+
+def _best_accepted(candidates: list[str]) -> str | None:
+    """Best match of Accept-Language among ``candidates`` (primary-tag fallback included)."""
+    tags = [bcp47(code) for code in candidates]
+    best = request.accept_languages.best_match(tags)
+    if best is None:
+        # zh-CN, zh-TW etc. all land on the one Chinese catalog we ship.
+        primaries = {tag.split("-")[0].lower(): tag for tag in reversed(tags)}
+        for value, _quality in request.accept_languages:
+            primary = value.split("-")[0].lower()
+            if primary in primaries:
+                best = primaries[primary]
+                break
+    return parse_language(best)
+
+
+def select_locale() -> str:
+    """Explicit choice → staff preference → site/campaign languages → Accept-Language → en."""
+    explicit = parse_language(request.args.get("lang"))
+    if explicit:
+        session["lang"] = explicit
+        return explicit
+    chosen = parse_language(session.get("lang"))
+    if chosen:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    context = [code for code in g.get("context_languages", ()) if code in LANGUAGES]
+    if context:
+        return _best_accepted(context) or context[0]
+    return _best_accepted(list(LANGUAGES)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return parse_language(str(locale)) or DEFAULT_LANGUAGE
+
+
+def template_context() -> dict:
+    code = current_language()
+    return {
+        "current_language": code,
+        "html_lang": bcp47(code),
+        "text_dir": text_direction(code),
+        "LANGUAGES": LANGUAGES,
+        "bcp47": bcp47,
+        "text_direction": text_direction,
+        "lang_url": lang_url,
+        "format_number": format_number,
+        "format_decimal": format_decimal,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+    }
+
+
+def lang_url(code: str) -> str:
+    """The current page in another language (keeps the other query arguments)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    from urllib.parse import urlencode
+
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text))
+
+
+def source_messages(root: Path) -> set[str]:
+    """Every msgid the code and templates ask for, extracted the way ``i18n extract`` does."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(root / "babel.cfg") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(root), method_map, options_map, keywords=keywords
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def catalog_problems(translations: Path, root: Path) -> list[str]:
+    """Untranslated, fuzzy, missing or placeholder-mismatched entries in the shipped catalogs."""
+    from babel.messages.pofile import read_po
+
+    wanted = source_messages(root)
+    problems: list[str] = []
+    for code in LANGUAGES:
+        path = translations / code / "LC_MESSAGES" / "messages.po"
+        if not path.exists():
+            problems.append(f"{code}: no catalog at {path}")
+            continue
+        with open(path, "rb") as handle:
+            catalog = read_po(handle, locale=code)
+        present = set()
+        for message in catalog:
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+            present.add(ids[0])
+            label = f"{code}: {ids[0]!r}"
+            if message.fuzzy:
+                problems.append(f"{label} is fuzzy")
+            strings = (
+                message.string if isinstance(message.string, tuple | list) else (message.string,)
+            )
+            if not strings or any(not text.strip() for text in strings):
+                problems.append(f"{label} is untranslated")
+                continue
+            expected = set().union(*(_placeholders(text) for text in ids))
+            for text in strings:
+                got = _placeholders(text)
+                plural = len(ids) > 1
+                if (plural and not got <= expected) or (not plural and got != expected):
+                    problems.append(
+                        f"{label}: placeholders {sorted(got)} instead of {sorted(expected)}"
+                    )
+        for missing in sorted(wanted - present):
+            problems.append(
+                f"{code}: {missing!r} is missing (run 'flask --app portal i18n update')"
+            )
+    return problems

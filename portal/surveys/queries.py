@@ -1,0 +1,96 @@
+"""Reads for surveys and campaigns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.risk.catalogue import ANONYMOUS_GROUPS
+from portal.surveys.models import Campaign, Response, Survey, SurveyVersion, campaign_sites
+
+
+def surveys_with_versions() -> list[Survey]:
+    stmt = select(Survey).options(selectinload(Survey.versions)).order_by(Survey.form_id)
+    return list(db.session.scalars(stmt))
+
+
+def latest_versions() -> list[SurveyVersion]:
+    latest = select(func.max(SurveyVersion.id)).group_by(SurveyVersion.survey_id)
+    stmt = select(SurveyVersion).where(SurveyVersion.id.in_(latest)).order_by(SurveyVersion.id)
+    return list(db.session.scalars(stmt))
+
+
+def campaigns() -> list[tuple[Campaign, int]]:
+    counts = (
+        select(Response.campaign_id, func.count(Response.id).label("n"))
+        .group_by(Response.campaign_id)
+        .subquery()
+    )
+    stmt = (
+        select(Campaign, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.campaign_id == Campaign.id)
+        .order_by(Campaign.opens_on.desc(), Campaign.id.desc())
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def campaign_or_404(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def open_public_campaigns(site_id: int, today: date) -> list[Campaign]:
+    """Campaigns a visitor of /s/<code> may answer today (anonymous groups only)."""
+    stmt = (
+        select(Campaign)
+        .join(campaign_sites, campaign_sites.c.campaign_id == Campaign.id)
+        .where(
+            campaign_sites.c.site_id == site_id,
+            Campaign.stakeholder_group.in_(ANONYMOUS_GROUPS),
+            Campaign.opens_on <= today,
+            Campaign.closes_on >= today,
+            Campaign.closed_at.is_(None),
+        )
+        .order_by(Campaign.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def responses_by_site_and_day(campaign: Campaign):
+    """(site name, day, count) rows and per-site totals, for the campaign page."""
+    from portal.suppliers.models import Site
+
+    stmt = (
+        select(Site.id, Site.name, Response.submitted_on, func.count(Response.id))
+        .join(Response, Response.site_id == Site.id)
+        .where(Response.campaign_id == campaign.id)
+        .group_by(Site.id, Site.name, Response.submitted_on)
+        .order_by(Site.name, Response.submitted_on)
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def saq_overview(user, today: date):
+    """(campaign, site, response or None) for every supplier campaign × site the user sees."""
+    from portal.security import scoped
+    from portal.suppliers.models import Site
+
+    stmt = (
+        select(Campaign, Site)
+        .join(campaign_sites, campaign_sites.c.campaign_id == Campaign.id)
+        .join(Site, Site.id == campaign_sites.c.site_id)
+        .where(Campaign.stakeholder_group == "suppliers")
+        .order_by(Campaign.closes_on.desc(), Site.name)
+    )
+    stmt = scoped(stmt, user, site_id=Site.id, supplier_id=Site.supplier_id)
+    pairs = list(db.session.execute(stmt))
+    responses = {
+        (r.campaign_id, r.site_id): r
+        for r in db.session.scalars(
+            select(Response).where(Response.stakeholder_group == "suppliers")
+        )
+    }
+    return [(campaign, site, responses.get((campaign.id, site.id))) for campaign, site in pairs]

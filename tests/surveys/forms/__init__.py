@@ -1,0 +1,1 @@
+"""Realistic XLSForm fixtures (see build.py)."""

@@ -1,0 +1,187 @@
+"""Security headers on every response, translated error pages, capped request bodies."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from portal.errors import MESSAGES
+from tests.conftest import make_app
+from tests.factories import login
+
+REQUIRED_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _assert_secure_headers(response, where):
+    for name, value in REQUIRED_HEADERS.items():
+        assert value in response.headers.get(name, ""), f"{name} missing on {where}"
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
+    if "text/html" in response.headers.get("Content-Type", ""):
+        assert response.headers["Cache-Control"] == "no-store", where
+
+
+def test_headers_on_every_get_route_for_anonymous_and_staff(app, client, factory):
+    from flask import url_for
+
+    from tests.test_access_matrix import build_world
+
+    values = build_world(factory)
+    compliance = values["users"]["compliance"]
+
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "GET" in rule.methods:
+                urls.append(url_for(rule.endpoint, **{k: values[k] for k in rule.arguments}))
+    for signed_in in (False, True):
+        if signed_in:
+            login(client, compliance)
+        for url in urls:
+            _assert_secure_headers(client.get(url), url)
+    for url, status in (("/does-not-exist", 404), ("/logout", 405), ("/s", 400)):
+        response = client.get(url)
+        assert response.status_code == status
+        _assert_secure_headers(response, url)
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://voice.example.org")
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+
+
+def test_static_files_are_cacheable_and_compressed(client):
+    response = client.get("/static/portal.css", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"].startswith("public")
+    assert response.headers.get("Content-Encoding") == "br"
+
+
+def test_html_is_compressed(client):
+    response = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+@pytest.fixture(scope="module")
+def crashing_app(database_uri, ratelimit_prefix, tmp_path_factory):
+    """The same app plus a route that raises, to see the 500 page."""
+    app = make_app(
+        database_uri, ratelimit_prefix, tmp_path_factory.mktemp("crash"), RATELIMIT_ENABLED=False
+    )
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    from portal.security import public
+
+    @app.get("/boom")
+    @public
+    def boom():
+        raise RuntimeError("kaboom")
+
+    return app
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "bn"])
+def test_error_pages_are_translated(app, client, crashing_app, lang):
+    crashing = crashing_app.test_client()
+    cases = {
+        400: client.get(f"/s?code=&lang={lang}"),
+        403: None,
+        404: client.get(f"/nowhere?lang={lang}"),
+        405: client.get(f"/logout?lang={lang}"),
+        413: client.post(f"/login?lang={lang}", data={"email": "x" * (2 * 1024 * 1024)}),
+        500: crashing.get(f"/boom?lang={lang}"),
+    }
+    with app.test_request_context():
+        for status, response in cases.items():
+            if response is None:
+                continue
+            assert response.status_code == status
+            with force_locale(lang):
+                title = gettext(str(MESSAGES[status][0]._args[0]))
+            if status == 400:
+                continue  # the site-code form explains itself instead of a generic page
+            assert title in response.data.decode(), (status, lang)
+            assert f'lang="{lang}"'.encode() in response.data
+
+
+def test_403_page_for_staff_without_the_role(client, factory):
+    login(client, factory.user("supplier"))
+    response = client.get("/suppliers?lang=ar")
+    assert response.status_code == 403
+    assert b'dir="rtl"' in response.data
+
+
+def test_429_page_is_translated(limited_client, factory):
+    user = factory.user("compliance")
+    for _ in range(11):
+        response = limited_client.post(
+            "/login?lang=ar", data={"email": user.email, "password": "wrong password!"}
+        )
+    assert response.status_code == 429
+    with limited_client.application.test_request_context(), force_locale("ar"):
+        assert gettext("Too many attempts") in response.data.decode()
+
+
+def test_500_page_does_not_leak_details(crashing_app):
+    response = crashing_app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert b"kaboom" not in response.data and b"Traceback" not in response.data
+    _assert_secure_headers(response, "/boom")
+
+
+def test_every_state_change_needs_a_csrf_token(app, client, factory):
+    """With CSRF on, every POST route refuses a request that carries no token."""
+    from flask import url_for
+
+    from tests.test_access_matrix import build_world
+
+    values = build_world(factory)
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    with app.test_request_context():
+        posts = [
+            url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+            for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods
+        ]
+    assert posts, "no POST routes found"
+    for role in ("compliance", "admin"):
+        session_client = app.test_client()
+        app.config["WTF_CSRF_ENABLED"] = False
+        login(session_client, values["users"][role])
+        app.config["WTF_CSRF_ENABLED"] = True
+        for url in posts:
+            response = session_client.post(url, data={"name": "x"})
+            assert response.status_code in (400, 403), (role, url, response.status_code)
+    # The token a page hands out is accepted.
+    page = client.get("/login").data.decode()
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login", data={"csrf_token": token, "email": "a@b.c", "password": "wrong password!"}
+    )
+    assert response.status_code == 401
+
+
+def test_development_server_logs_carry_no_client_address(app, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    logging.getLogger("werkzeug").info(
+        '203.0.113.77 - - [22/Nov/2026 10:00:00] "%s" %s %s', "GET /s/K7Q2M HTTP/1.1", 200, "-"
+    )
+    assert "GET /s/K7Q2M" in caplog.text
+    assert "203.0.113.77" not in caplog.text
+
+
+def test_pages_with_errors_are_compressed_too(client):
+    response = client.get("/s?code=", headers={"Accept-Encoding": "br, gzip"})
+    assert response.status_code == 400
+    assert response.headers.get("Content-Encoding") == "br"
+    response = client.get("/nowhere", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 404 and response.headers.get("Content-Encoding") == "gzip"

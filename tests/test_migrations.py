@@ -1,0 +1,60 @@
+"""Migrations build the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from portal.extensions import db
+from tests.conftest import make_app, postgres_url
+
+
+def _fresh_database(tmp_path):
+    """An empty database: a new SQLite file, or a new schema next to the test one."""
+    url = postgres_url()
+    if url is None:
+        return f"sqlite:///{tmp_path / 'fresh.sqlite3'}", None
+    from portal.config import normalise_database_url
+
+    url = normalise_database_url(url)
+    schema = f"portal_mig_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop():
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return scoped.render_as_string(hide_password=False), drop
+
+
+def test_upgrade_from_empty_matches_models_and_downgrades_cleanly(tmp_path, ratelimit_prefix):
+    uri, drop = _fresh_database(tmp_path)
+    try:
+        app = make_app(uri, ratelimit_prefix, tmp_path, RATELIMIT_ENABLED=False)
+        with app.app_context():
+            upgrade()
+            with db.engine.connect() as conn:
+                diff = compare_metadata(
+                    MigrationContext.configure(conn, opts={"compare_type": True}),
+                    db.metadata,
+                )
+                tables = set(inspect(conn).get_table_names())
+            assert diff == [], diff
+            assert {"users", "suppliers", "sites", "monitor_sites", "settings"} <= tables
+            downgrade(revision="base")
+            with db.engine.connect() as conn:
+                assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+            upgrade()
+            db.engine.dispose()
+    finally:
+        if drop:
+            drop()
