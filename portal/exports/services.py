@@ -32,7 +32,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, literal, select
 
 from portal.exports import dictionary
 from portal.exports.dictionary import Column
@@ -388,7 +388,10 @@ def _response_rows(
     # answered first: anonymous answers are dated to the day, and so is the file.
     modulus = 2_147_483_647
     multiplier, offset = secrets.randbelow(modulus - 2) + 1, secrets.randbelow(modulus)
-    shuffle = (Response.id * multiplier + offset) % modulus
+    # 64-bit arithmetic: the product overflows PostgreSQL's 32-bit integer.
+    shuffle = (
+        cast(Response.id, BigInteger) * literal(multiplier, BigInteger) + offset
+    ) % modulus
     stmt = (
         select(Response.id, Response.campaign_id, Response.survey_version_id, Response.site_id,
                Response.stakeholder_group, Response.language, Response.submitted_on)
