@@ -389,9 +389,7 @@ def _response_rows(
     modulus = 2_147_483_647
     multiplier, offset = secrets.randbelow(modulus - 2) + 1, secrets.randbelow(modulus)
     # 64-bit arithmetic: the product overflows PostgreSQL's 32-bit integer.
-    shuffle = (
-        cast(Response.id, BigInteger) * literal(multiplier, BigInteger) + offset
-    ) % modulus
+    shuffle = (cast(Response.id, BigInteger) * literal(multiplier, BigInteger) + offset) % modulus
     stmt = (
         select(Response.id, Response.campaign_id, Response.survey_version_id, Response.site_id,
                Response.stakeholder_group, Response.language, Response.submitted_on)
