@@ -20,6 +20,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
     )
     _configure(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Client address and scheme from the proxy's headers: rate limits key on the address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from portal import errors, i18n, security
     from portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate

@@ -1,4 +1,5 @@
-"""``flask --app portal <command>``: demo data, staff users and translation catalogs."""
+"""``flask --app portal <command>``: demo data, staff users, translation catalogs, and
+backup, restore and retention purge (logic in ``portal.maintenance.services``)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ risk_cli = AppGroup("risk", help="Maintain the risk rollups behind signals and d
 
 @risk_cli.command("rebuild")
 def risk_rebuild() -> None:
-    """Recount every rollup from the stored answers (after a bulk load or a retention purge).
+    """Recount every rollup from the stored answers (after a bulk load or for repairs).
 
-    Submissions keep the rollups up to date by themselves; this is for repairs."""
+    Submissions keep the rollups up to date by themselves. Do not run it after a retention
+    purge: the rollups would lose the counts of the purged answers, which they must keep."""
     from portal.risk import rollup
 
     click.echo(f"Counted {rollup.rebuild():,} responses.")
@@ -371,8 +373,132 @@ def surveys_export_xlsform(form_id, output) -> None:
     click.echo(f"Wrote {target} ({spec.form_id} {spec.version}, {len(spec.questions)} rows).")
 
 
+@click.command("backup")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="New folder to write (default: instance/backups/portal-<UTC time>).",
+)
+@with_appcontext
+def backup_command(output: Path | None) -> None:
+    """Copy the SQLite database and the uploads folder, safely while the app is serving.
+
+    The folder gets portal.sqlite3 (a consistent copy made with SQLite's backup API) and
+    uploads/ (survey evidence). The secret key is not included: back it up separately.
+    On PostgreSQL this prints the pg_dump command to use and exits with status 1.
+    """
+    from flask import current_app
+
+    from portal.maintenance import services
+
+    config = current_app.config
+    database = services.sqlite_path(config["SQLALCHEMY_DATABASE_URI"])
+    if database is None:
+        click.echo(
+            services.pg_dump_command(
+                config["SQLALCHEMY_DATABASE_URI"], f"portal-{services.timestamp()}.dump"
+            )
+        )
+        raise click.ClickException(
+            "this database is PostgreSQL: 'backup' only copies SQLite. Back it up with "
+            "pg_dump as printed above (and the instance uploads folder with it); "
+            "see docs/deploy.md."
+        )
+    target = (
+        output or Path(current_app.instance_path) / "backups" / f"portal-{services.timestamp()}"
+    )
+    try:
+        result = services.backup_sqlite(
+            database, services.uploads_path(current_app.instance_path), target
+        )
+    except (services.MaintenanceError, FileExistsError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {result.folder}")
+    click.echo(f"  {result.database.name}  {result.database_bytes:,} bytes")
+    click.echo(f"  {services.UPLOADS_FOLDER}/  {result.upload_files} files")
+    click.echo("The secret key (instance/secret_key or SECRET_KEY) is not in it: keep a copy.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the SQLite database and the uploads folder with the backup at PATH.
+
+    PATH is a folder written by 'backup' (or a bare portal.sqlite3). Stop the server first.
+    It must be a database of this portal (it has an alembic_version table with a migration
+    this code knows); run 'db upgrade' afterwards when it is older than the code.
+    """
+    from flask import current_app
+
+    from portal.extensions import db
+    from portal.maintenance import services
+
+    database = services.sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if database is None:
+        raise click.ClickException(
+            "this database is PostgreSQL: restore it with pg_restore (see docs/deploy.md)."
+        )
+    try:
+        info = services.check_backup(path)
+    except services.MaintenanceError as error:
+        raise click.ClickException(str(error)) from None
+    uploads = services.uploads_path(current_app.instance_path)
+    if not yes:
+        click.confirm(
+            f"Replace the database {database} and the folder {uploads} with the backup "
+            f"{path}? Everything written since that backup is lost",
+            abort=True,
+        )
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may outlive the file it points at
+    result = services.restore_sqlite(info, database, uploads)
+    click.echo(f"Restored the database {result.database} (migration {result.revision}).")
+    click.echo(f"Restored {uploads} ({result.upload_files} files).")
+    if result.revision != result.head:
+        click.echo("The backup is older than this code: run 'flask --app portal db upgrade'.")
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Delete closed cases and raw survey answers past their retention period (DESIGN §8).
+
+    RETENTION_CLOSED_CASE_DAYS: closed, rejected and duplicate grievance cases closed longer
+    ago are deleted with their messages, notes, audit entries and encrypted contact.
+    RETENTION_RAW_ANSWER_DAYS: survey responses submitted longer ago are deleted with their
+    answers and evidence files. None keeps that kind forever. The risk rollups (the
+    aggregates behind dashboards and exports) are kept. Run it with --dry-run first.
+    """
+    from flask import current_app
+
+    from portal.maintenance import services
+
+    config = current_app.config
+    limits = services.cutoffs(config)
+    for label, setting, cutoff in (
+        ("closed cases", "RETENTION_CLOSED_CASE_DAYS", limits.cases),
+        ("survey responses", "RETENTION_RAW_ANSWER_DAYS", limits.responses),
+    ):
+        if cutoff is None:
+            click.echo(f"{label}: kept forever ({setting} is None)")
+        else:
+            click.echo(f"{label}: older than {config[setting]} days (before {cutoff}) go")
+    counts = services.purge(config, current_app.instance_path, dry_run=dry_run)
+    click.echo("Would delete (dry run, nothing changed):" if dry_run else "Deleted:")
+    for name, value in counts.items():
+        click.echo(f"  {name.replace('_', ' '):<16} {value:>9,}")
+    if not dry_run:
+        click.echo("The risk rollups are kept; do not run 'risk rebuild' after a purge.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(purge_command)
     app.cli.add_command(surveys_cli)
     app.cli.add_command(risk_cli)
     app.cli.add_command(users_cli)

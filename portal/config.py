@@ -23,6 +23,11 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_KEY_PREFIX = "portal"
 RATELIMIT_HEADERS_ENABLED = False
+#: How many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto
+#: (werkzeug's ProxyFix). Behind nginx set 1: otherwise every request seems to come from the
+#: proxy's address and all visitors share one rate-limit budget. Keep 0 when clients reach
+#: the app directly, or they could pick any address to dodge the limits (docs/deploy.md).
+TRUSTED_PROXIES = 0
 #: Login attempts allowed per hashed client address.
 LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
 
@@ -83,6 +88,17 @@ def load_or_create_secret_key(instance_path: str) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key
+
+
+#: Retention (DESIGN §8), applied by ``flask --app portal purge`` (run it from cron; see
+#: docs/deploy.md). Closed, rejected and duplicate grievance cases closed more than this many
+#: days ago are deleted with their messages, notes, audit entries and encrypted contact.
+#: ``None`` keeps them forever.
+RETENTION_CLOSED_CASE_DAYS: int | None = 730
+#: Survey responses (anonymous answers and supplier questionnaires, with their evidence files)
+#: submitted more than this many days ago are deleted; the risk rollups, which are the
+#: aggregates dashboards and exports read, stay. ``None`` keeps them forever.
+RETENTION_RAW_ANSWER_DAYS: int | None = 1095
 
 
 #: Werkzeug hashing method for staff passwords (scrypt, a memory-hard KDF).

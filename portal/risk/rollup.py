@@ -75,7 +75,9 @@ def add_many(items) -> None:
 
 
 def rebuild() -> int:
-    """Recompute every rollup from the stored answers (after a retention purge or a bulk load).
+    """Recompute every rollup from the stored answers (after a bulk load or a repair).
+
+    Never after a retention purge: the rollups are the aggregates that outlive purged answers.
     Returns the number of responses counted."""
     from sqlalchemy import delete, select
 
