@@ -70,6 +70,10 @@ def test_full_flow_with_skip_logic_validation_back_and_submit(app, client, deplo
     done = client.post(url, data={"k": key})
     assert done.status_code == 302 and done.headers["Location"].endswith("/thanks")
     assert "Thank you" in client.get(done.headers["Location"]).data.decode()
+    # A phone picked up afterwards holds no answers: the session keeps only the campaign id.
+    with client.session_transaction() as stored_session:
+        assert "I paid 900 dollars" not in repr(dict(stored_session))
+        assert "survey" not in stored_session  # the progress, answers included, is gone
 
     with app.app_context():
         response = db.session.scalar(select(Response))
