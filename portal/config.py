@@ -30,6 +30,10 @@ RATELIMIT_HEADERS_ENABLED = False
 TRUSTED_PROXIES = 0
 #: Login attempts allowed per hashed client address.
 LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
+#: Survey submissions (the final Send) per hashed client address. Loose on purpose: a whole
+#: shift may answer on the factory Wi-Fi behind one address; a refused Send keeps the answers
+#: in the session, so the worker can send again later (docs/surveys.md).
+SURVEY_SUBMIT_RATE_LIMIT = "120 per hour"
 
 #: Upper bound for any request body; routes that take uploads raise it for themselves.
 MAX_CONTENT_LENGTH = 1024 * 1024

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,17 +43,18 @@ def postgres_url() -> str | None:
     return url if url.startswith("postgres") else None
 
 
-@pytest.fixture(scope="session")
-def database_uri(tmp_path_factory):
-    """A private database: a temporary SQLite file, or a throwaway PostgreSQL schema."""
+@contextmanager
+def throwaway_database(directory: Path, name: str = "portal"):
+    """A private database: a SQLite file in ``directory``, or a PostgreSQL schema (selected
+    through ``search_path`` in the URL) that is dropped afterwards."""
     url = postgres_url()
     if url is None:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite3")
+        yield "sqlite:///" + str(directory / f"{name}.sqlite3")
         return
     from portal.config import normalise_database_url
 
     url = normalise_database_url(url)
-    schema = f"portal_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{name}_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -63,6 +65,13 @@ def database_uri(tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    """The session's database: every test uses it and it is emptied after each."""
+    with throwaway_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import (
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -179,7 +180,7 @@ def screen(code: str, campaign_id: int, number: int):
 
 @bp.route("/s/<code>/survey/<int:campaign_id>/finish", methods=["GET", "POST"])
 @public
-@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["SURVEY_SUBMIT_RATE_LIMIT"], methods=["POST"])
 def finish(code: str, campaign_id: int):
     site, campaign = _site_and_campaign(code, campaign_id)
     state = _progress(campaign.id, site.id)

@@ -15,7 +15,16 @@ HEADERS = {"User-Agent": USER_AGENT}
 RECEIPT_PATTERN = re.compile(r'class="receipt-number"[^>]*>([\d ]+)<')
 
 
-def report(client, *, code: str | None = None, who: str = "worker", lang: str = "en", **fields):
+def report(
+    client,
+    *,
+    code: str | None = None,
+    who: str = "worker",
+    lang: str = "en",
+    environ: dict = ENVIRON,
+    headers: dict = HEADERS,
+    **fields,
+):
     """File a report as an anonymous visitor; return the receipt as shown (grouped)."""
     prefix = f"/s/{code}" if code else ""
     data = {
@@ -27,10 +36,10 @@ def report(client, *, code: str | None = None, who: str = "worker", lang: str = 
         data["reported_place"] = "Blue Star Garments, Ashulia"
     data.update(fields)
     response = client.post(
-        f"{prefix}/report?lang={lang}", data=data, environ_base=ENVIRON, headers=HEADERS
+        f"{prefix}/report?lang={lang}", data=data, environ_base=environ, headers=headers
     )
     assert response.status_code == 302, response.data.decode()[:2000]
-    page = client.get(response.headers["Location"], environ_base=ENVIRON, headers=HEADERS)
+    page = client.get(response.headers["Location"], environ_base=environ, headers=headers)
     assert page.status_code == 200
     match = RECEIPT_PATTERN.search(page.data.decode())
     assert match, page.data.decode()

@@ -198,3 +198,59 @@ def test_nothing_about_the_respondent_is_stored(app, client, deploy):
     assert "203.0.113.77" not in text and "DistinctiveAgent" not in text
     with app.app_context():
         assert db.session.query(Response).count() == 1
+
+
+ONE_QUESTION = {
+    "form_id": "one-question",
+    "version": "1",
+    "title": {"en": "One question"},
+    "audience": "workers",
+    "areas": ["risk_assessment"],
+    "default_language": "en",
+    "languages": ["en"],
+    "questions": [
+        {
+            "type": "select_one yes_no_dk",
+            "name": "id_access",
+            "required": True,
+            "label": {"en": "Can you get your ID card?"},
+        }
+    ],
+    "choices": {
+        "yes_no_dk": [
+            {"name": "yes", "label": {"en": "Yes"}},
+            {"name": "no", "label": {"en": "No"}},
+            {"name": "dk", "label": {"en": "I don't know"}},
+        ]
+    },
+}
+
+
+def _answer_and_send(client, site, campaign) -> tuple[str, object]:
+    url = _start(client, site, campaign)
+    url = client.post(url, data={"id_access": "no"}).headers["Location"]
+    finish = client.get(url).data.decode()
+    key = re.search(r'name="k" value="([0-9a-f]+)"', finish).group(1)
+    return url, client.post(url, data={"k": key})
+
+
+def test_send_limit_is_configurable_and_a_refused_send_keeps_the_answers(
+    app, limited_client, deploy
+):
+    campaign, (site,) = deploy(ONE_QUESTION)
+    app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "2 per hour"
+    try:
+        for _ in range(2):  # two people on one phone and one address: both counted
+            assert _answer_and_send(limited_client, site, campaign)[1].status_code == 302
+        url, refused = _answer_and_send(limited_client, site, campaign)
+        assert refused.status_code == 429
+        assert "Too many attempts" in refused.data.decode()
+        with limited_client.session_transaction() as stored_session:
+            assert stored_session["survey"]["a"] == {"id_access": "no"}  # kept for later
+        app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "3 per hour"  # the limit is read per request
+        key = stored_session["survey"]["k"]
+        assert limited_client.post(url, data={"k": key}).status_code == 302
+    finally:
+        app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "120 per hour"
+    with app.app_context():
+        assert db.session.query(Response).count() == 3
