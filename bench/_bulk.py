@@ -23,13 +23,19 @@ LANGS = {"BD": ["bn"], "VN": ["vi"], "KH": ["km"], "MY": ["ne", "my", "bn"], "PK
          "IN": ["hi"], "ID": ["en"], "TR": ["en"]}  # fmt: skip
 
 
+def open_instance(instance: Path):
+    """The app of an instance folder that ``build`` filled earlier."""
+    os.environ["PORTAL_INSTANCE_PATH"] = str(instance)
+    from portal import create_app
+
+    return create_app({"RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
+
+
 def build(instance: Path, answers: int, sites: int = 200, seed: int = 7, log=print):
     """Create and fill the instance; returns the app. Prints progress through ``log``."""
-    os.environ["PORTAL_INSTANCE_PATH"] = str(instance)
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
-    from portal import create_app
     from portal.demo import build_demo, build_demo_cases
     from portal.extensions import db
     from portal.risk import rollup
@@ -38,7 +44,7 @@ def build(instance: Path, answers: int, sites: int = 200, seed: int = 7, log=pri
     from portal.surveys.models import Answer, Response
     from portal.surveys.simulate import Profile, simulated_answers
 
-    app = create_app({"RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
+    app = open_instance(instance)
     rng = random.Random(seed)
     started = time.perf_counter()
     with app.app_context():

@@ -1,7 +1,10 @@
 """Dashboard latency at scale: p50/p95 of the overview, heatmap and site pages at two data
 sizes (default 100,000 and 1,000,000 stored answers across 200 sites) and their ratio.
 
-Usage: .venv/bin/python bench/dashboard.py [--sizes 100000 1000000] [--requests 40]
+Usage: .venv/bin/python bench/dashboard.py [--sizes 100000 1000000] [--requests 40] [--keep DIR]
+
+With ``--keep DIR`` each data set is built once into ``DIR/<size>`` and reused by later runs
+(building a million answers takes several minutes); without it, a temporary folder is used.
 
 DESIGN §9: p95 ≤ 300 ms at 1,000,000 answers, and 10× the data costs at most 1.5× the time —
 which holds only because pages read rollups maintained at submission time, never the answers.
@@ -65,12 +68,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="build data sets once into this folder")
     args = parser.parse_args()
     results = {}
     for size in args.sizes:
-        with tempfile.TemporaryDirectory() as folder:
-            print(f"building {size:,} answers…", flush=True)
-            app = _bulk.build(Path(folder), size, sites=args.sites)
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = args.keep / f"{size}-{args.sites}" if args.keep else Path(scratch)
+            if (folder / "portal.sqlite3").exists():
+                print(f"reusing {size:,} answers in {folder}", flush=True)
+                app = _bulk.open_instance(folder)
+            else:
+                print(f"building {size:,} answers…", flush=True)
+                folder.mkdir(parents=True, exist_ok=True)
+                app = _bulk.build(folder, size, sites=args.sites)
             results[size] = measure(app, args.requests)
             from portal.extensions import db
 
