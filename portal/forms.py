@@ -6,13 +6,28 @@ Flask-Babel; the markers below make ``pybabel extract`` put them in every catalo
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+#: Explicit bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069). In a name
+#: they only serve to spoof: "SITE\u202egnp.exe" reads "SITEexe.png", and an override left open
+#: reverses whatever follows the name on the page (a table row, a heading, a form label).
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def drop_bidi_controls(value):
+    """WTForms filter for one-line names; marks (U+200E/U+200F) are harmless and stay."""
+    return value.translate(_BIDI_CONTROLS) if isinstance(value, str) else value
+
+
+NAME_FILTERS = [drop_bidi_controls]
 
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -65,6 +80,14 @@ class PortalForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _BabelTranslations()
+
+        def wrap_formdata(self, form, formdata):
+            """Read form fields only. Flask-WTF would also hand text fields an uploaded file
+            or JSON values, and validators such as Length then raise (a 500); no form here
+            has a file field (SAQ evidence is read from ``request.files`` by its view)."""
+            if formdata is _Auto:
+                return request.form if _is_submitted() and request.form else None
+            return formdata
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -15,6 +15,7 @@ import pytest
 from flask import url_for
 
 from tests.factories import login
+from tests.test_http import assert_secure_headers
 
 STAFF = {"admin", "compliance", "supplier", "monitor"}
 EVERYONE = {"anonymous"} | STAFF
@@ -118,6 +119,8 @@ def test_route_role_matrix(app, world, role):
 
 def _check(client, role, endpoint, method, url):
     response = client.open(url, method=method, data={})
+    # DESIGN §8 headers on every answer, whatever it is (page, redirect, 4xx, download).
+    assert_secure_headers(response, f"{role} {method} {url}")
     allowed = role in EXPECTED[endpoint]
     location = response.headers.get("Location", "")
     sent_to_login = response.status_code == 302 and "/login?next=" in location

@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from portal.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
-from portal.forms import EMAIL_PATTERN, MultiCheckboxField, PortalForm
+from portal.forms import EMAIL_PATTERN, NAME_FILTERS, MultiCheckboxField, PortalForm
 
 
 class LoginForm(PortalForm):
@@ -67,7 +67,11 @@ class UserForm(PortalForm):
             Regexp(EMAIL_PATTERN, message=_l("Enter an email address like name@example.org.")),
         ],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    name = StringField(
+        _l("Name"),
+        filters=NAME_FILTERS,
+        validators=[DataRequired(_l("Enter a name.")), Length(max=120)],
+    )
     role = SelectField(_l("Role"))
     supplier_id = SelectField(
         _l("Supplier (for supplier accounts)"), coerce=int, validators=[Optional()]
@@ -84,5 +88,6 @@ class NewUserForm(UserForm):
 class SettingsForm(PortalForm):
     organisation_name = StringField(
         _l("Organisation name"),
+        filters=NAME_FILTERS,
         validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=120)],
     )

@@ -133,10 +133,15 @@ def account():
     status = 200
     if request.method == "POST" and "lang-locale" in request.form:
         if language_form.validate_on_submit():
-            services.set_locale(current_user, language_form.locale.data or None)
-            session.pop("lang", None)  # the saved preference now decides
-            flash(_("Your language preference is saved."), "success")
-            return redirect(url_for("accounts.account"))
+            try:
+                services.set_locale(current_user, language_form.locale.data or None)
+            except services.AccountError as error:
+                # Optional() lets a blank-looking value (" ") past the choice check.
+                language_form.locale.errors = [ACCOUNT_ERRORS[error.code]]
+            else:
+                session.pop("lang", None)  # the saved preference now decides
+                flash(_("Your language preference is saved."), "success")
+                return redirect(url_for("accounts.account"))
         status = 400
     elif request.method == "POST":
         if password_form.validate_on_submit():

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import EMAIL_PATTERN, MultiCheckboxField, PortalForm
+from portal.forms import EMAIL_PATTERN, NAME_FILTERS, MultiCheckboxField, PortalForm
 from portal.i18n import LANGUAGES
 from portal.suppliers.services import SECTORS, countries
 
@@ -17,13 +17,16 @@ def _country_choices():
 class SupplierForm(PortalForm):
     name = StringField(
         _l("Supplier name"),
+        filters=NAME_FILTERS,
         validators=[DataRequired(_l("Enter the supplier's name.")), Length(max=200)],
     )
     country = SelectField(
         _l("Country of registration"),
         validators=[DataRequired(_l("Choose a country."))],
     )
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
+    contact_name = StringField(
+        _l("Contact person"), filters=NAME_FILTERS, validators=[Optional(), Length(max=120)]
+    )
     contact_email = StringField(
         _l("Contact email"),
         validators=[
@@ -43,10 +46,14 @@ class SiteForm(PortalForm):
         _l("Supplier"), coerce=int, validators=[DataRequired(_l("Choose a supplier."))]
     )
     name = StringField(
-        _l("Site name"), validators=[DataRequired(_l("Enter the site's name.")), Length(max=200)]
+        _l("Site name"),
+        filters=NAME_FILTERS,
+        validators=[DataRequired(_l("Enter the site's name.")), Length(max=200)],
     )
     country = SelectField(_l("Country"), validators=[DataRequired(_l("Choose a country."))])
-    locality = StringField(_l("Town or region"), validators=[Optional(), Length(max=200)])
+    locality = StringField(
+        _l("Town or region"), filters=NAME_FILTERS, validators=[Optional(), Length(max=200)]
+    )
     sector = SelectField(_l("Sector"), validators=[DataRequired(_l("Choose a sector."))])
     headcount = IntegerField(
         _l("Number of workers"),

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm
 from portal.risk.catalogue import STAKEHOLDER_GROUPS
 
 GROUP_LABELS = {
@@ -20,6 +20,7 @@ GROUP_LABELS = {
 class CampaignForm(PortalForm):
     name = StringField(
         _l("Campaign name"),
+        filters=NAME_FILTERS,
         validators=[DataRequired(_l("Give the campaign a name.")), Length(max=200)],
     )
     survey_version_id = SelectField(

@@ -74,7 +74,9 @@ def check_upload(filename: str, data: bytes) -> tuple[str, str]:
         raise UploadRejected("type")
     if EXTENSIONS[suffix] != kind:
         raise UploadRejected("mismatch")
-    return clean[:200], kind
+    # Cap the length but keep the extension, so the download still opens as what it is.
+    stem, ending = clean[: -len(suffix)], clean[-len(suffix) :]
+    return stem[: 200 - len(ending)] + ending, kind
 
 
 def draft_for(campaign: Campaign, site, user) -> Response:

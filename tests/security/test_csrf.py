@@ -1,0 +1,231 @@
+"""CSRF: every state-changing URL rule refuses a request without a token, and writes nothing.
+
+An app built with CSRF switched on (the session app keeps it off so other tests can post
+freely) walks ``app.url_map``: each rule accepting POST/PUT/PATCH/DELETE is sent, by a role
+allowed to use it, a request that would succeed with a token (proved by sending it again with
+one). A new state-changing route without an entry in ``VALID`` fails the test; a route that is
+deliberately exempt from CSRF must be listed in ``EXEMPT`` with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from portal.extensions import db
+from tests.conftest import make_app
+from tests.security.helpers import csrf_token, login_with_token, snapshot
+from tests.surveys.conftest import utc_today
+from tests.test_access_matrix import EXPECTED, build_world
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_MESSAGE = "This form expired or was sent from elsewhere. Please try again."
+
+#: endpoint → why it may change state without a token. Empty: nothing is exempt today.
+EXEMPT: dict[str, str] = {}
+
+#: Endpoints whose request in ``_valid`` writes to the database once the token is there.
+WRITES = {
+    "accounts.account", "accounts.user_new", "accounts.user_edit", "accounts.settings",
+    "suppliers.supplier_new", "suppliers.supplier_edit", "suppliers.site_new",
+    "suppliers.site_edit", "surveys.campaign_new", "surveys.campaign_close",
+    "surveys.saq_section", "surveys.saq_review", "surveys.saq_submission",
+    "grievances.submit", "grievances.reply", "grievances.case_status", "grievances.case_triage",
+    "grievances.case_assign", "grievances.case_note", "grievances.case_reply",
+}  # fmt: skip
+
+#: Who sends each request: anonymous where the public may, else the first allowed staff role.
+ROLE_ORDER = ("anonymous", "compliance", "supplier", "monitor", "admin")
+
+
+def _valid(world) -> dict[str, dict]:
+    """A request body per endpoint that the view accepts when the token is present."""
+    today = utc_today()
+    receipt = world["receipt"]
+    return {
+        "accounts.login": {"email": world["users"]["monitor"].email, "password": "wrong pw!!"},
+        "accounts.logout": {},
+        "accounts.account": {"lang-locale": "fr"},
+        "accounts.user_new": {
+            "email": "csrf-new@test.example", "name": "New", "role": "compliance",
+            "supplier_id": "0", "locale": "", "active": "y",
+            "password": "a long enough password",
+        },
+        "accounts.user_edit": {
+            "email": world["users"]["compliance"].email, "name": "Renamed", "role": "compliance",
+            "supplier_id": "0", "locale": "", "active": "y",
+        },
+        "accounts.settings": {"organisation_name": "Renamed organisation"},
+        "suppliers.supplier_new": {"name": "CSRF Supplier", "country": "BD"},
+        "suppliers.supplier_edit": {"name": "Matrix Supplier 2", "country": "BD"},
+        "suppliers.site_new": {
+            "supplier_id": str(world["supplier_id"]), "name": "CSRF Site", "country": "BD",
+            "sector": "apparel", "headcount": "10", "languages": "en",
+        },
+        "suppliers.site_edit": {
+            "supplier_id": str(world["supplier_id"]), "name": "Matrix Site 2", "country": "BD",
+            "sector": "apparel", "headcount": "11", "languages": "en",
+        },
+        "surveys.start": {},
+        "surveys.screen": {"id_access": "yes"},
+        "surveys.finish": {"k": "stale"},
+        "surveys.campaign_new": {
+            "name": "CSRF campaign", "survey_version_id": str(world["survey_version_id"]),
+            "stakeholder_group": "workers", "site_ids": str(world["site_id"]),
+            "opens_on": today.isoformat(), "closes_on": (today + timedelta(days=3)).isoformat(),
+            "languages": "en",
+        },
+        "surveys.campaign_close": {},
+        "surveys.saq_section": {"fees": "no", "workers": "12", "action": "stay"},
+        "surveys.saq_review": {},
+        "surveys.saq_evidence_delete": {},
+        "surveys.saq_submission": {"decision": "return", "comment": "Please attach more."},
+        "grievances.submit": {
+            "who": "worker", "category": "wages", "reported_place": "Blue Star, Ashulia",
+            "description": "Wages are paid late every month.",
+        },
+        "grievances.follow_up": {"receipt": receipt},
+        "grievances.reply": {"receipt": receipt, "message": "Still not paid."},
+        "grievances.feedback": {"receipt": receipt, "satisfaction": "partly"},
+        "grievances.case_status": {"status": "acknowledged"},
+        "grievances.case_triage": {"severity": "high", "site_id": str(world["site_id"])},
+        "grievances.case_assign": {"assignee_id": "0"},
+        "grievances.case_note": {"note-body": "An internal note."},
+        "grievances.case_reply": {"reply-body": "We are looking into it."},
+        "grievances.case_contact": {},
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def csrf_app(database_uri, ratelimit_prefix, tmp_path_factory):
+    """A second app on the same database, built with CSRF protection on, as in production."""
+    app = make_app(
+        database_uri,
+        ratelimit_prefix,
+        tmp_path_factory.mktemp("csrf"),
+        WTF_CSRF_ENABLED=True,
+        RATELIMIT_ENABLED=False,
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_world(app, factory):
+    from portal.grievances import services
+    from portal.surveys.models import Campaign
+
+    world = build_world(factory)
+    with app.app_context():
+        # A case whose receipt we know, so the receipt routes act on a real case.
+        _grievance, receipt = services.create_grievance(
+            services.IntakeData(
+                reporter="worker", category="wages", language="en", site_id=world["site_id"],
+                description="Overtime is not paid at the legal rate.",
+            )
+        )  # fmt: skip
+        world["receipt"] = receipt
+        world["survey_version_id"] = db.session.get(
+            Campaign, world["campaign_id"]
+        ).survey_version_id
+        db.session.remove()
+    return world
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        methods = sorted(rule.methods & STATE_CHANGING)
+        if methods:
+            yield rule, methods
+
+
+#: The matrix's ``campaign_id`` is the workers' campaign; the SAQ pages need the SAQ's.
+ARGUMENTS = {
+    "surveys.saq_section": {"campaign_id": "saq_campaign_id"},
+    "surveys.saq_review": {"campaign_id": "saq_campaign_id"},
+}
+
+
+def _url(app, rule, world) -> str:
+    """This rule's own address (``/report`` and ``/s/<code>/report`` share an endpoint)."""
+    names = ARGUMENTS.get(rule.endpoint, {})
+    args = {name: world[names.get(name, name)] for name in rule.arguments}
+    with app.test_request_context():
+        _domain, path = rule.build(args, append_unknown=False)
+    return path
+
+
+def test_every_state_change_needs_a_csrf_token(app, csrf_app, csrf_world):
+    world = csrf_world
+    valid = _valid(world)
+    rules = sorted(_rules(csrf_app), key=lambda item: item[0].endpoint == "accounts.logout")
+    endpoints = {rule.endpoint for rule, _methods in rules}
+    assert endpoints - valid.keys() - EXEMPT.keys() == set(), "new state-changing route"
+    assert valid.keys() - endpoints == set(), "remove routes that no longer exist"
+
+    clients = {"anonymous": csrf_app.test_client()}
+    for role, user in world["users"].items():
+        clients[role] = csrf_app.test_client()
+        login_with_token(clients[role], user)
+    # Flask-WTF keeps one token per session: the sign-out form of any staff page carries it.
+    tokens = {
+        role: csrf_token(client, "/login" if role == "anonymous" else "/home")
+        for role, client in clients.items()
+    }
+
+    languages = ["ar", "fr", "bn", "zh_Hans"]
+    wrong, checked, wrote = [], 0, set()
+    for index, (rule, methods) in enumerate(rules):
+        if rule.endpoint in EXEMPT:
+            continue
+        role = next(role for role in ROLE_ORDER if role in EXPECTED[rule.endpoint])
+        client = clients[role]
+        url = _url(csrf_app, rule, world)
+        lang = languages[index % len(languages)]
+        for method in methods:
+            before = snapshot(app)
+            refused = client.open(f"{url}?lang={lang}", method=method, data=valid[rule.endpoint])
+            after = snapshot(app)
+            checked += 1
+            with csrf_app.test_request_context(), force_locale(lang):
+                message = gettext(CSRF_MESSAGE)
+            if refused.status_code != 400 or message not in refused.data.decode():
+                wrong.append(f"{role} {method} {url}: {refused.status_code} without a token")
+            changed = [name for name in before if before[name] != after[name]]
+            if changed:
+                wrong.append(f"{role} {method} {url} changed {changed} without a token")
+            # The same request with the session's token gets past the CSRF check: the token
+            # was the only thing missing, so the refusal above was CSRF and nothing else.
+            data = {**valid[rule.endpoint], "csrf_token": tokens[role]}
+            accepted = client.open(url, method=method, data=data)
+            if snapshot(app) != after:
+                wrote.add(rule.endpoint)
+            if accepted.status_code >= 500 or CSRF_MESSAGE in accepted.data.decode():
+                wrong.append(f"{role} {method} {url}: {accepted.status_code} with the token")
+    assert wrong == []
+    assert checked >= len(valid)
+    # The bodies are real: with the token these requests do write.
+    assert WRITES - wrote == set()
+
+
+def test_a_token_from_another_session_is_refused(app, csrf_app, factory):
+    """A token is bound to its session: one lifted from an attacker's own session fails."""
+    user = factory.user("admin")
+    victim, attacker = csrf_app.test_client(), csrf_app.test_client()
+    login_with_token(victim, user)
+    foreign = csrf_token(attacker)
+    before = snapshot(app)
+    response = victim.post(
+        "/settings", data={"organisation_name": "Hijacked", "csrf_token": foreign}
+    )
+    assert response.status_code == 400 and CSRF_MESSAGE in response.data.decode()
+    assert snapshot(app) == before
+    own = victim.post(
+        "/settings",
+        data={"organisation_name": "Renamed", "csrf_token": csrf_token(victim, "/home")},
+    )
+    assert own.status_code == 302
+    assert snapshot(app) != before
