@@ -12,6 +12,10 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("Check the address, or go back to the start page.")),
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    409: (
+        _l("Cannot be changed"),
+        _l("This can no longer be changed: it has been sent, or its campaign has closed."),
+    ),
     413: (_l("Too large"), _l("What you sent is too large. Please send something smaller.")),
     429: (
         _l("Too many attempts"),
@@ -25,7 +29,9 @@ MESSAGES = {
 
 
 def render_error(status: int, detail: str | None = None):
-    title, message = MESSAGES.get(status, MESSAGES[500])
+    # A status without its own text gets the general one of its class, never werkzeug's
+    # untranslated page.
+    title, message = MESSAGES.get(status) or MESSAGES[400 if status < 500 else 500]
     return (
         render_template("errors/error.html", status=status, title=title, message=detail or message),
         status,
@@ -41,7 +47,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if error.code in MESSAGES:
+        if error.code is not None and error.code >= 400:
             return render_error(error.code)
         return error
 

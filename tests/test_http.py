@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import abort
 from flask_babel import force_locale, gettext
 
 from portal.errors import MESSAGES
@@ -83,6 +84,11 @@ def crashing_app(database_uri, ratelimit_prefix, tmp_path_factory):
     def boom():
         raise RuntimeError("kaboom")
 
+    @app.get("/conflict/<int:status>")
+    @public
+    def conflict(status):
+        abort(status)
+
     return app
 
 
@@ -94,6 +100,7 @@ def test_error_pages_are_translated(app, client, crashing_app, lang):
         403: None,
         404: client.get(f"/nowhere?lang={lang}"),
         405: client.get(f"/logout?lang={lang}"),
+        409: crashing.get(f"/conflict/409?lang={lang}"),
         413: client.post(f"/login?lang={lang}", data={"email": "x" * (2 * 1024 * 1024)}),
         500: crashing.get(f"/boom?lang={lang}"),
     }
@@ -108,6 +115,11 @@ def test_error_pages_are_translated(app, client, crashing_app, lang):
                 continue  # the site-code form explains itself instead of a generic page
             assert title in response.data.decode(), (status, lang)
             assert f'lang="{lang}"'.encode() in response.data
+        # A status without its own text gets the general one of its class, translated.
+        teapot = crashing.get(f"/conflict/418?lang={lang}")
+        assert teapot.status_code == 418
+        with force_locale(lang):
+            assert gettext(str(MESSAGES[400][0]._args[0])) in teapot.data.decode()
 
 
 def test_403_page_for_staff_without_the_role(client, factory):

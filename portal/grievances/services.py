@@ -93,12 +93,18 @@ def overdue_reason(grievance: Grievance, now: datetime | None = None) -> str | N
 # --- text hygiene --------------------------------------------------------------------------
 
 
+#: Format characters that are spelling, not formatting: the zero-width non-joiner and joiner
+#: shape Urdu, Persian, Bengali, Hindi and Nepali words, and the direction marks keep mixed
+#: Arabic-script and Latin text readable. Other controls and format characters go.
+KEPT_FORMAT_CHARACTERS = "\n\t\u200c\u200d\u200e\u200f"
+
+
 def clean_text(value: str | None, limit: int) -> str:
-    """Drop control characters (except line breaks and tabs), trim, cap the length."""
+    """Drop control and format characters (except those above), trim, cap the length."""
     text = "".join(
         char
         for char in (value or "")
-        if char in "\n\t" or not unicodedata.category(char).startswith("C")
+        if char in KEPT_FORMAT_CHARACTERS or not unicodedata.category(char).startswith("C")
     )
     return text.strip()[:limit]
 

@@ -179,3 +179,12 @@ def test_garbage_never_crashes(client, site):
         assert response.status_code in (302, 400)
 
     run()
+
+
+def test_joiners_that_spell_words_survive(app, client, site):
+    # "ক্‍ষ" needs the zero-width joiner; Urdu "میں‌نے" the non-joiner; U+202E must go.
+    bengali, urdu = "ক্\u200dষতিপূরণ দেয়নি", "میں\u200cنے شکایت کی"
+    report(client, code=site.code, description=f"{bengali} {urdu} \u202eoverride")
+    description = latest_case(app).description
+    assert bengali in description and urdu in description
+    assert "\u202e" not in description
