@@ -20,6 +20,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
     )
     _configure(app, test_config)
+    from portal import errors, i18n, security
+
+    app.request_class = security.PortalRequest
+    app.url_value_preprocessor(security.refuse_nul_in_path)
     if app.config["TRUSTED_PROXIES"]:
         # Client address and scheme from the proxy's headers: rate limits key on the address.
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -27,7 +31,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from portal import errors, i18n, security
     from portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

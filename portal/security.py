@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Request, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import Select
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
 ROLES = ("admin", "compliance", "supplier", "monitor")
 STAFF = ROLES
@@ -202,3 +203,28 @@ def set_security_headers(response):
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response
+
+
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class _NulFreeMultiDict(ImmutableMultiDict):
+    """Query and form values without NUL characters. Nobody types one; PostgreSQL cannot
+    store one in a text column (it raises, a 500) while SQLite would keep it, so the same
+    input must mean the same on both: the character is dropped and the rest is kept."""
+
+    def __init__(self, mapping=None):
+        if mapping is not None:
+            mapping = [(_without_nul(k), _without_nul(v)) for k, v in iter_multi_items(mapping)]
+        super().__init__(mapping)
+
+
+class PortalRequest(Request):
+    parameter_storage_class = _NulFreeMultiDict
+
+
+def refuse_nul_in_path(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A path such as ``/s/%00`` names nothing: 404 before any query sees the NUL."""
+    if values and any(isinstance(v, str) and "\x00" in v for v in values.values()):
+        abort(404)

@@ -129,6 +129,31 @@ def test_sign_in_and_password_forms(app, world):
     account()
 
 
+def test_a_nul_character_means_the_same_on_every_database(app, world):
+    """PostgreSQL refuses NUL in text (a 500 once, found by the sign-in fuzzing above on CI);
+    SQLite keeps it. The request drops it, so both databases see the same input."""
+    anonymous, compliance = app.test_client(), world["clients"]["compliance"]
+    response = anonymous.post("/login", data={"email": "no\x00body@example.com", "password": "x"})
+    assert response.status_code == 401
+    assert "nobody@example.com" in response.text and "\x00" not in response.text
+    assert anonymous.get("/s?code=%00").status_code == 400
+    assert anonymous.get(f"/s?code={world['code']}%00").status_code == 302
+    for path in ("/s/%00", f"/s/{world['code']}%00", f"/s/{world['code']}%00/report"):
+        assert anonymous.get(path).status_code == 404, path
+    receipt = anonymous.post("/follow-up", data={"receipt": "1234\x00 5678"})
+    assert receipt.status_code in (400, 404) and 'class="error"' in receipt.text
+    assert compliance.get("/cases?category=%00&status=%00&site=%00&q=%00").status_code == 200
+
+    created = compliance.post("/suppliers/new", data={"name": "Nul\x00 Textiles", "country": "BD"})
+    assert created.status_code == 302
+    from portal.extensions import db
+    from portal.suppliers.models import Supplier
+
+    with app.app_context():
+        names = db.session.scalars(db.select(Supplier.name)).all()
+    assert "Nul Textiles" in names
+
+
 def typed_ok(text: str, limit: int) -> set[str]:
     """The text when a form would show it back unchanged (short enough, printable)."""
     return {text} if 0 < len(text) <= limit and text.isprintable() else set()
