@@ -29,6 +29,24 @@ def drop_bidi_controls(value):
 
 NAME_FILTERS = [drop_bidi_controls]
 
+#: Largest value of a 32-bit integer column (ids, page numbers): PostgreSQL raises on a bigger
+#: one where SQLite quietly compares it, so a query parameter past it is treated as absent.
+MAX_QUERY_INT = 2**31 - 1
+
+
+def query_int(value: str) -> int:
+    """``request.args.get(name, type=query_int)``: a positive integer a column can hold."""
+    number = int(value)
+    if not 1 <= number <= MAX_QUERY_INT:
+        raise ValueError(value)
+    return number
+
+
+def page_number() -> int:
+    """The ``page`` query parameter for ``db.paginate`` (1 when absent or out of range)."""
+    return request.args.get("page", 1, type=query_int)
+
+
 WTFORMS_MESSAGES = (
     _l("This field is required."),
     _l("Not a valid integer value."),

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -18,6 +19,12 @@ from portal.extensions import limiter
 
 # live_server, browser, phone, axe, artifact: usable from every test folder.
 pytest_plugins = ["tests.browser.fixtures"]
+
+# CI is a landing gate: it replays the same generated examples every run (.ci/run sets the
+# profile), so a red build is reproducible. Local runs draw fresh examples and find new
+# bugs; each one found gets a plain regression test (tests/security/test_fuzz.py).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TEST_SECRET = "test-secret-key-not-for-production"
 FAST_SCRYPT = "scrypt:1024:8:1"  # still scrypt, just cheap enough for hundreds of logins

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.forms import query_int
 from portal.risk import signals, suppression
 from portal.risk.catalogue import ENGAGEMENT_AREAS, INDICATORS, STAKEHOLDER_GROUPS
 from portal.risk.models import ResponseCount, RiskCell
@@ -95,7 +96,7 @@ def parse_filters(args, periods: list[str]) -> Filters:
         period=period if period in periods else signals.current_period(),
         group=group if group in SIGNAL_GROUPS else "workers",
         country=args.get("country", "").strip().upper()[:2],
-        supplier=args.get("supplier", type=int),
+        supplier=args.get("supplier", type=query_int),
         sector=args.get("sector", "").strip()[:30],
     )
 

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.extensions import db, limiter
+from portal.forms import page_number, query_int
 from portal.grievances import bp, labels, queries, receipts, services
 from portal.grievances.forms import (
     AssignForm,
@@ -287,8 +288,8 @@ def _filters() -> queries.CaseFilters:
     severity = args.get("severity", "")
     category = args.get("category", "")
     return queries.CaseFilters(
-        site=args.get("site", type=int),
-        supplier=args.get("supplier", type=int),
+        site=args.get("site", type=query_int),
+        supplier=args.get("supplier", type=query_int),
         category=category if category in CATEGORY_INDICATORS else "",
         status=status if status in (*STATUSES, "open") else "",
         severity=severity if severity in (*SEVERITIES, "none") else "",
@@ -305,6 +306,7 @@ def cases():
         queries.case_list(current_user, filters),
         per_page=current_app.config["GRIEVANCES_PER_PAGE"],
         max_per_page=current_app.config["GRIEVANCES_PER_PAGE"],
+        page=page_number(),
     )
     sites = supplier_queries.visible_sites(current_user)
     suppliers = sorted({site.supplier for site in sites}, key=lambda supplier: supplier.name)

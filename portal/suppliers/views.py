@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import or_, select
 
 from portal.extensions import db
+from portal.forms import page_number, query_int
 from portal.i18n import LANGUAGES
 from portal.security import allow, scoped
 from portal.suppliers import bp, queries, services
@@ -93,7 +94,7 @@ def sites():
     stmt = select(Site).join(Site.supplier)
     stmt = scoped(stmt, current_user, site_id=Site.id, supplier_id=Site.supplier_id)
     filters = {key: request.args.get(key, "").strip() for key in ("q", "country", "sector")}
-    supplier_filter = request.args.get("supplier", type=int)
+    supplier_filter = request.args.get("supplier", type=query_int)
     if filters["q"]:
         pattern = f"%{filters['q']}%"
         stmt = stmt.where(
@@ -113,6 +114,7 @@ def sites():
         stmt.order_by(Supplier.name, Site.name),
         per_page=SITES_PER_PAGE,
         max_per_page=SITES_PER_PAGE,
+        page=page_number(),
     )
     countries_present = sorted(
         set(
@@ -163,7 +165,7 @@ def _save_site(form: SiteForm, site: Site | None):
 def site_new():
     form = SiteForm(suppliers=queries.all_suppliers())
     if request.method == "GET":
-        form.supplier_id.data = request.args.get("supplier", type=int) or 0
+        form.supplier_id.data = request.args.get("supplier", type=query_int) or 0
     if form.validate_on_submit() and (done := _save_site(form, None)):
         return done
     status = 400 if form.is_submitted() else 200
