@@ -37,7 +37,7 @@ def is_zero_tolerance(indicator: str) -> bool:
     return indicator == FLX or (indicator in INDICATORS and INDICATORS[indicator].zero_tolerance)
 
 
-@dataclass
+@dataclass(slots=True)
 class Signal:
     site_id: int
     group: str
@@ -51,12 +51,20 @@ class Signal:
     band: str | None = None
     posterior_mean: float | None = None
     cred90: tuple[float, float] | None = None
-    wilson95: tuple[float, float] | None = None
     p0: float | None = None
-    refusal: float | None = None
     trend: float | None = None
     override: str | None = None
     discrepancy: bool = False
+
+    # Derived from the counts when a page asks, not for each of the thousands of signals a
+    # heatmap builds (a hidden signal has its counts zeroed, so both are None for it).
+    @property
+    def wilson95(self) -> tuple[float, float] | None:
+        return scoring.wilson_interval(self.k, self.n) if self.n else None
+
+    @property
+    def refusal(self) -> float | None:
+        return scoring.refusal_rate(self.missing, self.n)
 
     @property
     def effective_band(self) -> str | None:
@@ -192,8 +200,6 @@ def site_signals(
             signal.band = scoring.band(signal.score)
             signal.posterior_mean = float(mean[index])
             signal.cred90 = (float(low[index]), float(high[index]))
-            signal.wilson95 = scoring.wilson_interval(cell.k, cell.n) if cell.n else None
-            signal.refusal = scoring.refusal_rate(cell.missing, cell.n)
             before = previous.get((cell.site_id, cell.indicator))
             if before is not None and before.n and cell.n:
                 signal.trend = scoring.probability_increase(cell.k, cell.n, before.k, before.n, p0)

@@ -11,19 +11,18 @@ import html
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import closing
 
 import pytest
 
 from portal import ROOT
 from tests.conftest import TEST_SECRET, postgres_url
 from tests.factories import PASSWORD
+from tests.servers import free_port
 
 REDIS = os.environ.get("RATELIMIT_STORAGE_URI", "")
 pytestmark = pytest.mark.skipif(
@@ -35,12 +34,6 @@ pytestmark = pytest.mark.skipif(
 LOGIN_LIMIT = 5
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 RECEIPT = re.compile(r'class="receipt-number"[^>]*>([\d ]+)<')
-
-
-def _free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -136,7 +129,7 @@ def two_instances(app, database_uri, ratelimit_prefix, tmp_path):
     bases = []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log = open(tmp_path / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (closed below)
             processes.append((_start(port, tmp_path / name, database_uri, prefix, log), log))
             bases.append(f"http://127.0.0.1:{port}")

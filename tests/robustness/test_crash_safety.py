@@ -7,20 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.client import HTTPException
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode, urljoin
@@ -41,9 +34,13 @@ from portal.surveys.models import Response
 from tests.conftest import make_app, throwaway_database
 from tests.factories import Factory
 from tests.grievances.helpers import RECEIPT_PATTERN
+from tests.servers import SERVER_GONE, Gunicorn
 from tests.surveys.conftest import EVERY_TYPE, utc_today
 
 SERVER_SECRET = "crash-safety-secret-key-fixed-for-both-runs"
+# The working directory holds no gunicorn.conf.py: only these flags apply.
+CRASH_SERVER = ["--workers=2", "--worker-class=gthread", "--threads=4", "--timeout=30",
+                "--graceful-timeout=2"]  # fmt: skip
 # Every respondent here comes from 127.0.0.1: stay below the survey Send limit (120 an hour
 # per address) rather than switch limits off.
 SURVEYS = 20
@@ -53,8 +50,6 @@ CLIENT_THREADS = 10
 KILL_AFTER = {"survey": 4, "grievance": 8}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FINISH_KEY = re.compile(r'name="k" value="([0-9a-f]+)"')
-# Connection refused/reset, a response cut short: the server died under the request.
-SERVER_GONE = (OSError, HTTPException)
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -66,74 +61,6 @@ def fresh_database(tmp_path):
     between tests): a new SQLite file, or a throwaway PostgreSQL schema as in conftest."""
     with throwaway_database(tmp_path, "portal_crash") as url:
         yield url
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn in its own process group, so that SIGKILL takes the master and every worker."""
-
-    def __init__(self, env: dict[str, str], workdir: Path):
-        self.env, self.workdir = env, workdir
-        self.process: subprocess.Popen | None = None
-        self.log = workdir / "gunicorn.log"
-        self.base = ""
-
-    def start(self) -> str:
-        port = _free_port()
-        executable = Path(sys.executable).with_name("gunicorn")
-        command = [
-            str(executable if executable.exists() else shutil.which("gunicorn")),
-            "--workers=2",
-            "--worker-class=gthread",
-            "--threads=4",
-            f"--bind=127.0.0.1:{port}",
-            "--timeout=30",
-            "--graceful-timeout=2",
-            "--no-control-socket",  # gunicorn ≥ 24 would share one socket in $HOME otherwise
-            "portal:create_app()",
-        ]
-        with open(self.log, "ab") as log:
-            # The working directory holds no gunicorn.conf.py: only the flags above apply.
-            self.process = subprocess.Popen(
-                command,
-                cwd=self.workdir,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                health = self.base + "/healthz"  # http://127.0.0.1 only: S310 does not apply
-                with urllib.request.urlopen(health, timeout=2) as reply:  # noqa: S310
-                    if reply.status == 200:
-                        return self.base
-            except SERVER_GONE:
-                time.sleep(0.1)
-        pytest.fail(f"gunicorn did not answer:\n{self.log.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def _server_env(database: str, instance: Path, ratelimit_prefix: str) -> dict[str, str]:
@@ -354,7 +281,7 @@ def test_sigkill_under_load_loses_nothing_acknowledged(server_app, fresh_databas
     instance = tmp_path / "instance"
     instance.mkdir()
     prefix = server_app.config["RATELIMIT_KEY_PREFIX"]
-    server = Gunicorn(_server_env(fresh_database, instance, prefix), tmp_path)
+    server = Gunicorn(_server_env(fresh_database, instance, prefix), tmp_path, CRASH_SERVER)
     try:
         base = server.start()
         load = Load()
