@@ -38,3 +38,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _savepoint_inside_a_transaction(connection, _name) -> None:
+    """Open the transaction before a SAVEPOINT on SQLite.
+
+    pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT issued
+    first (``session.begin_nested()`` around the first write of a request) became the outermost
+    transaction, and its RELEASE committed on the spot: a grievance was stored before its
+    acknowledgement, and a crash in between kept the one without the other. With BEGIN first,
+    the savepoint nests and the whole request commits or rolls back as one. The transaction
+    is still deferred (it takes the write lock at the first write, as before), and PostgreSQL
+    has real transactions already.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
