@@ -28,7 +28,7 @@ limit_request_field_size = 8190
 
 def post_worker_init(worker):
     """Once the worker has loaded the app: keep the start-up heap out of every later garbage
-    collection (portal/serving.py says why; it halves the dashboard's p95 tail)."""
+    collection (portal/serving.py says why: the dashboard's p95 - p50 fell from ~80 to ~10 ms)."""
     from portal.serving import freeze_startup_heap
 
     frozen = freeze_startup_heap()

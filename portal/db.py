@@ -53,5 +53,9 @@ def _savepoint_inside_a_transaction(connection, _name) -> None:
     has real transactions already.
     """
     dbapi_connection = connection.connection.dbapi_connection
-    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+    if (
+        isinstance(dbapi_connection, sqlite3.Connection)
+        and dbapi_connection.isolation_level is not None  # AUTOCOMMIT asked for no transaction
+        and not dbapi_connection.in_transaction
+    ):
         dbapi_connection.execute("BEGIN")

@@ -7,6 +7,8 @@ is checked here without being listed."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from flask import url_for
 
@@ -71,8 +73,11 @@ def test_every_staff_page_on_a_phone_passes_axe(app, live_server, phone, axe, fa
         assert "/login" not in page.url, f"{role} could not sign in"
         for endpoint, url in pages:
             separator = "&" if "?" in url else "?"
-            page.goto(f"{live_server}{url}{separator}lang={lang}")
+            reply = page.goto(f"{live_server}{url}{separator}lang={lang}")
             label = f"{role} {url}"
+            # The page itself, not a sign-in form or an error page in its place.
+            assert reply.status == 200, label
+            assert urlsplit(page.url).path == urlsplit(url).path, (label, page.url)
             assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
             if page.evaluate("document.documentElement.scrollWidth") > 360:
                 wide = page.evaluate(WIDEST)
