@@ -20,6 +20,17 @@ import pytest
 SERVER_GONE = (OSError, HTTPException)
 
 
+def server_env(settings: dict[str, str]) -> dict[str, str]:
+    """The environment for a server under test: this one without the developer's or CI's
+    PORTAL_*/gunicorn settings (CSRF stays on, as in production), plus ``settings``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PORTAL_", "GUNICORN_")) and key != "WEB_CONCURRENCY"
+    }
+    return {**env, **settings}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

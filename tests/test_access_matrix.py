@@ -3,7 +3,8 @@
 An endpoint missing from EXPECTED fails the test, so each new route must be listed with the
 roles that may use it: core routes here, a capability's routes in ``tests/<capability>/access.py``
 (a dict ``EXPECTED`` and, when its routes take arguments, ``extend_world(factory, world)``
-returning the argument values), which this module discovers.
+returning the argument values, plus ``ARGUMENTS`` when a route's argument must take another
+world value than its own name), which this module discovers.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import importlib
 from pathlib import Path
 
 import pytest
-from flask import url_for
 
 from tests.factories import login
 from tests.test_http import assert_secure_headers
@@ -51,8 +51,11 @@ CAPABILITY_MODULES = [
     importlib.import_module(f"tests.{path.parent.name}.access")
     for path in sorted(Path(__file__).parent.glob("*/access.py"))
 ]
+#: endpoint → {URL argument: world key}, for an argument whose name alone picks the wrong value.
+ARGUMENTS: dict[str, dict[str, str]] = {}
 for _module in CAPABILITY_MODULES:
     EXPECTED.update(_module.EXPECTED)
+    ARGUMENTS.update(getattr(_module, "ARGUMENTS", {}))
 
 
 @pytest.fixture
@@ -86,11 +89,20 @@ def build_world(factory) -> dict:
     return world
 
 
-def _requests(app, world):
+def rule_url(app, rule, world) -> str:
+    """This rule's own address in the world (``/report`` and ``/s/<code>/report`` share an
+    endpoint)."""
+    names = ARGUMENTS.get(rule.endpoint, {})
+    args = {name: world[names.get(name, name)] for name in rule.arguments}
+    with app.test_request_context():
+        _domain, path = rule.build(args, append_unknown=False)
+    return path
+
+
+def requests_of(app, world):
+    """(endpoint, method, url) of every rule of the app."""
     for rule in app.url_map.iter_rules():
-        args = {name: world[name] for name in rule.arguments}
-        with app.test_request_context():
-            url = url_for(rule.endpoint, **args)
+        url = rule_url(app, rule, world)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
 
@@ -107,11 +119,11 @@ def test_route_role_matrix(app, world, role):
     if role != "anonymous":
         assert login(client, world["users"][role]).status_code == 302
     wrong = []
-    for endpoint, method, url in _requests(app, world):
+    for endpoint, method, url in requests_of(app, world):
         if endpoint == "accounts.logout":
             continue  # checked last: it ends the session the other requests need
         wrong.extend(_check(client, role, endpoint, method, url))
-    for endpoint, method, url in _requests(app, world):
+    for endpoint, method, url in requests_of(app, world):
         if endpoint == "accounts.logout":
             wrong.extend(_check(client, role, endpoint, method, url))
     assert wrong == []

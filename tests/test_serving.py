@@ -4,7 +4,6 @@ its start-up heap out of the garbage collector's way (portal/serving.py says why
 from __future__ import annotations
 
 import gc
-import os
 import re
 import time
 import urllib.request
@@ -12,7 +11,7 @@ import urllib.request
 from portal import ROOT
 from portal.serving import freeze_startup_heap
 from tests.conftest import TEST_SECRET
-from tests.servers import Gunicorn
+from tests.servers import Gunicorn, server_env
 
 FROZE = re.compile(r"froze (\d+) start-up objects")
 
@@ -32,10 +31,7 @@ def test_freezing_takes_what_is_alive_out_of_later_collections():
 
 
 def test_each_production_worker_freezes_its_start_up_heap(tmp_path):
-    inherited = os.environ.items()
-    env = {key: value for key, value in inherited if not key.startswith(("PORTAL_", "GUNICORN_"))}
-    env.pop("WEB_CONCURRENCY", None)
-    env.update(
+    env = server_env(
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
             "RATELIMIT_STORAGE_URI": "memory://",

@@ -34,7 +34,7 @@ from portal.surveys.models import Response
 from tests.conftest import make_app, throwaway_database
 from tests.factories import Factory
 from tests.grievances.helpers import RECEIPT_PATTERN
-from tests.servers import SERVER_GONE, Gunicorn
+from tests.servers import SERVER_GONE, Gunicorn, server_env
 from tests.surveys.conftest import EVERY_TYPE, utc_today
 
 SERVER_SECRET = "crash-safety-secret-key-fixed-for-both-runs"
@@ -64,15 +64,9 @@ def fresh_database(tmp_path):
 
 
 def _server_env(database: str, instance: Path, ratelimit_prefix: str) -> dict[str, str]:
-    # Nothing from the developer's or CI's PORTAL_* settings leaks in (CSRF stays on, as in
-    # production); Redis, when the suite runs with it, is shared by both workers as deployed.
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PORTAL_", "GUNICORN_")) and key not in ("WEB_CONCURRENCY",)
-    }
+    # Redis, when the suite runs with it, is shared by both workers as deployed.
     many = "100000 per minute"
-    env.update(
+    return server_env(
         {
             "DATABASE_URL": database,
             "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
@@ -85,7 +79,6 @@ def _server_env(database: str, instance: Path, ratelimit_prefix: str) -> dict[st
             "PYTHONUNBUFFERED": "1",
         }
     )
-    return env
 
 
 # --- the clients -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from portal.extensions import db
 from tests.conftest import make_app
 from tests.security.helpers import csrf_token, login_with_token, snapshot
 from tests.surveys.conftest import utc_today
-from tests.test_access_matrix import EXPECTED, build_world
+from tests.test_access_matrix import EXPECTED, build_world, rule_url
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_MESSAGE = "This form expired or was sent from elsewhere. Please try again."
@@ -142,22 +142,6 @@ def _rules(app):
             yield rule, methods
 
 
-#: The matrix's ``campaign_id`` is the workers' campaign; the SAQ pages need the SAQ's.
-ARGUMENTS = {
-    "surveys.saq_section": {"campaign_id": "saq_campaign_id"},
-    "surveys.saq_review": {"campaign_id": "saq_campaign_id"},
-}
-
-
-def _url(app, rule, world) -> str:
-    """This rule's own address (``/report`` and ``/s/<code>/report`` share an endpoint)."""
-    names = ARGUMENTS.get(rule.endpoint, {})
-    args = {name: world[names.get(name, name)] for name in rule.arguments}
-    with app.test_request_context():
-        _domain, path = rule.build(args, append_unknown=False)
-    return path
-
-
 def test_every_state_change_needs_a_csrf_token(app, csrf_app, csrf_world):
     world = csrf_world
     valid = _valid(world)
@@ -183,7 +167,7 @@ def test_every_state_change_needs_a_csrf_token(app, csrf_app, csrf_world):
             continue
         role = next(role for role in ROLE_ORDER if role in EXPECTED[rule.endpoint])
         client = clients[role]
-        url = _url(csrf_app, rule, world)
+        url = rule_url(csrf_app, rule, world)
         lang = languages[index % len(languages)]
         for method in methods:
             before = snapshot(app)

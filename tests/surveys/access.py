@@ -68,6 +68,12 @@ def extend_world(factory, world) -> dict:
         }  # fmt: skip
 
 
+#: The world's ``campaign_id`` is the workers' campaign; the SAQ pages need the SAQ's.
+ARGUMENTS = {
+    "surveys.saq_section": {"campaign_id": "saq_campaign_id"},
+    "surveys.saq_review": {"campaign_id": "saq_campaign_id"},
+}
+
 EXPECTED.update(
     {
         "surveys.saq_index": {"supplier", "compliance"},
