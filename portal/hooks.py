@@ -1,5 +1,6 @@
-"""Extension points that let each capability add itself to shared pages without editing them:
-staff navigation entries and the actions offered on a public site page."""
+"""Extension points that let each capability add itself to shared pieces without editing them:
+staff navigation entries, the actions offered on a public site page, sections of the staff
+mail digest, and panels on the staff site page."""
 
 from __future__ import annotations
 
@@ -52,3 +53,32 @@ def site_actions(site) -> list[SiteAction]:
         for action in provider(site)
     ]
     return sorted(actions, key=lambda action: action.order)
+
+
+@dataclass
+class DigestSection:
+    """One part of the staff mail digest (``flask digest``): a heading and one line per item,
+    for the team; ``personal`` gives each responsible person (by e-mail) their own lines."""
+
+    title: str
+    lines: list[str]
+    personal: dict[str, list[str]] = field(default_factory=dict)
+    #: Called after the team's mail went out (for example to mark items as announced).
+    sent: Callable[[], None] | None = None
+
+
+DigestProvider = Callable[[], Iterable[DigestSection]]
+
+
+def register_digest(app: Flask, provider: DigestProvider) -> None:
+    app.extensions.setdefault("portal.digest", []).append(provider)
+
+
+def digest_sections() -> list[DigestSection]:
+    """Every capability's sections, in registration order, empty ones left out."""
+    return [
+        section
+        for provider in current_app.extensions.get("portal.digest", [])
+        for section in provider()
+        if section.lines
+    ]

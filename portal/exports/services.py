@@ -57,6 +57,14 @@ class ExportInfo:
     name: str
     title: object
     description: object
+    #: For exports other capabilities register: builds the rows (None for the ones below).
+    prepare: Callable[[Options], Prepared] | None = None
+    #: Every column the export can have, for the data dictionary.
+    columns: tuple[Column, ...] = ()
+    #: Notes for the data dictionary (suppression and free-text rules).
+    notes: Callable[[], list[str]] | None = None
+    #: Whether ``?free_text=1`` adds free text (offered on the index page with a warning).
+    free_text: bool = False
 
 
 #: The exports offered on /exports, in page order.
@@ -93,6 +101,15 @@ EXPORTS: dict[str, ExportInfo] = {
         ),
     )
 }  # fmt: skip
+
+
+def register_export(info: ExportInfo) -> None:
+    """Offer another capability's export on /exports (before the data dictionary, which
+    stays last) and in the dictionary. Registering the same name again replaces it."""
+    items = [item for name, item in EXPORTS.items() if name not in (info.name, "dictionary")]
+    items += [info, EXPORTS["dictionary"]]
+    EXPORTS.clear()
+    EXPORTS.update((item.name, item) for item in items)
 
 
 class ExportError(ValueError):
@@ -248,7 +265,10 @@ def prepare(name: str, options: Options) -> Prepared:
         return _prepare_cases(options)
     if name == "dictionary":
         return _prepare_dictionary(options)
-    raise KeyError(name)
+    info = EXPORTS[name]
+    if info.prepare is None:
+        raise KeyError(name)
+    return info.prepare(options)
 
 
 def _text(translations: dict[str, str] | None, language: str) -> str:
@@ -620,6 +640,12 @@ def _prepare_dictionary(options: Options) -> Prepared:
         "responses": [_responses_note(response_snapshot())],
         "signals": [_signals_note()],
         "cases": [_cases_note(False)],
-        "dictionary": _common_notes(),
     }
+    for info in EXPORTS.values():
+        if info.prepare is not None:
+            everything[info.name] = info.columns
+            notes[info.name] = info.notes() if info.notes else []
+    # The dictionary describes itself last.
+    everything["dictionary"] = everything.pop("dictionary")
+    notes["dictionary"] = _common_notes()
     return Prepared("dictionary", dictionary.DICTIONARY, _dictionary_rows(everything, notes))

@@ -36,7 +36,7 @@ def init_app(app) -> None:
     """Register configuration defaults, navigation entries, site-page actions and the CLI."""
     from flask_babel import lazy_gettext as _l
 
-    from portal.grievances.cli import grievances_cli
+    from portal.grievances.cli import digest_command, grievances_cli
     from portal.hooks import NavItem, register_nav, register_site_actions
 
     for key, value in DEFAULTS.items():
@@ -46,6 +46,7 @@ def init_app(app) -> None:
     )
     register_site_actions(app, site_actions)
     app.cli.add_command(grievances_cli)
+    app.cli.add_command(digest_command)  # the staff digest: cases and every other section
 
 
 def site_actions(site):

@@ -1,4 +1,4 @@
-"""Grievance cases, their message threads and the staff audit log.
+"""Grievance cases and their message threads (staff actions go to ``portal.audit``).
 
 What is stored about a reporter is deliberately little (docs/grievances.md): no address, no
 device, no account; the receipt only as an HMAC; dates, not times, for everything the reporter
@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy import CheckConstraint as Check
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import utcnow
+from portal.audit import AuditEvent, trail_of
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -176,12 +176,8 @@ class Grievance(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
-    events: Mapped[list[GrievanceEvent]] = relationship(
-        back_populates="grievance",
-        order_by="GrievanceEvent.id",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-    )
+    #: The audit log of staff actions on the case (``portal.audit``).
+    events: Mapped[list[AuditEvent]] = trail_of("grievance", "Grievance")
 
     @property
     def is_open(self) -> bool:
@@ -225,24 +221,3 @@ class GrievanceMessage(db.Model):
 
     grievance: Mapped[Grievance] = relationship(back_populates="messages")
     user: Mapped[User | None] = relationship()
-
-
-class GrievanceEvent(db.Model):
-    """Audit log: one row per staff action on a case (visible to compliance)."""
-
-    __tablename__ = "grievance_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grievance_id: Mapped[int] = mapped_column(
-        ForeignKey("grievances.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    #: What was done: ``status``, ``severity``, ``indicators``, ``site``, ``assign``, ``note``,
-    #: ``reply``, ``contact_viewed``.
-    action: Mapped[str] = mapped_column(String(30))
-    #: Old and new values (no message text: the thread holds that).
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    grievance: Mapped[Grievance] = relationship(back_populates="events")
-    user: Mapped[User] = relationship()

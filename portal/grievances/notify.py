@@ -1,4 +1,6 @@
-"""Staff digests: cases not yet announced, and cases past a deadline.
+"""The staff digest: cases not yet announced, cases past a deadline, and the sections other
+capabilities register (``portal.hooks.register_digest``: overdue corrective action plans,
+engagement targets past their date...).
 
 New cases are announced in a digest, not the moment they arrive: a mail stamped with the minute
 of submission would record, outside the database, a time more precise than the day we promise
@@ -22,6 +24,8 @@ class DigestResult:
     new_cases: int = 0
     overdue_cases: int = 0
     recipients: set[str] = field(default_factory=set)
+    #: Items in the other capabilities' sections, by section title.
+    other: dict[str, int] = field(default_factory=dict)
 
 
 def _case_line(grievance, reason: str | None = None) -> str:
@@ -42,7 +46,10 @@ def _case_url(grievance) -> str:
 
 
 def send_digest(*, new: bool = True, overdue: bool = True, dry_run: bool = False) -> DigestResult:
-    """Mail NOTIFY_EMAILS the new and the overdue cases, and each handler their overdue ones."""
+    """Mail NOTIFY_EMAILS the new and the overdue cases and every registered section, and each
+    handler or owner their own overdue items."""
+    from portal.hooks import digest_sections
+
     result = DigestResult()
     team = list(current_app.config["NOTIFY_EMAILS"] or [])
     # Links need a host: PUBLIC_BASE_URL when set (the CLI has no request to take it from).
@@ -67,20 +74,27 @@ def send_digest(*, new: bool = True, overdue: bool = True, dry_run: bool = False
                 by_handler[case.assignee.email].append(line)
         if lines:
             sections.append(_("Overdue cases") + "\n" + "\n".join(lines))
+        personal = {email: [_("Overdue cases") + "\n" + "\n".join(items)]
+                    for email, items in by_handler.items()}  # fmt: skip
+        others = digest_sections() if overdue else []
+        for section in others:
+            sections.append(section.title + "\n" + "\n".join(section.lines))
+            result.other[section.title] = len(section.lines)
+            for email, items in section.personal.items():
+                personal.setdefault(email, []).append(section.title + "\n" + "\n".join(items))
         result.new_cases, result.overdue_cases = len(announced), len(late)
         if dry_run:
             return result
         if sections and team:
-            mail.send(team, _("Grievance digest"), "\n\n".join(sections) + "\n")
+            mail.send(team, _("Staff digest"), "\n\n".join(sections) + "\n")
             result.recipients.update(team)
-        for email, handler_lines in by_handler.items():
+            for section in others:
+                if section.sent is not None:
+                    section.sent()
+        for email, parts in personal.items():
             if email in team:
                 continue
-            mail.send(
-                [email],
-                _("Your overdue cases"),
-                _("Overdue cases") + "\n" + "\n".join(handler_lines) + "\n",
-            )
+            mail.send([email], _("Your overdue items"), "\n\n".join(parts) + "\n")
             result.recipients.add(email)
         if announced and team:
             services.mark_notified(announced)

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
 from portal.grievances import receipts
@@ -23,7 +24,6 @@ from portal.grievances.models import (
     SEVERITIES,
     STATUSES,
     Grievance,
-    GrievanceEvent,
     GrievanceMessage,
 )
 
@@ -221,7 +221,7 @@ def record_satisfaction(grievance: Grievance, value: str) -> None:
 
 
 def _audit(grievance: Grievance, user, action: str, **detail) -> None:
-    grievance.events.append(GrievanceEvent(user_id=user.id, action=action, detail=detail))
+    audit.record("grievance", grievance.id, user, action, **detail)
 
 
 def change_status(

@@ -48,7 +48,7 @@ def sqlite_path(database_uri: str) -> Path | None:
 
 
 def uploads_path(instance_path: str) -> Path:
-    """Where survey evidence is stored (see ``portal.surveys.saq.uploads_folder``)."""
+    """Where survey evidence is stored (see ``portal.uploads.uploads_folder``)."""
     return Path(instance_path) / UPLOADS_FOLDER
 
 
@@ -281,8 +281,15 @@ def _count(stmt) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
+def _case_events(ids):
+    from portal.audit import AuditEvent
+
+    return and_(AuditEvent.subject == "grievance", AuditEvent.subject_id.in_(ids))
+
+
 def plan_cases(cutoff: date | None) -> PurgeCounts:
-    from portal.grievances.models import Grievance, GrievanceEvent, GrievanceMessage
+    from portal.audit import AuditEvent
+    from portal.grievances.models import Grievance, GrievanceMessage
 
     counts = PurgeCounts()
     if cutoff is None:
@@ -292,9 +299,7 @@ def plan_cases(cutoff: date | None) -> PurgeCounts:
     counts.case_messages = _count(
         select(GrievanceMessage.id).where(GrievanceMessage.grievance_id.in_(ids))
     )
-    counts.audit_entries = _count(
-        select(GrievanceEvent.id).where(GrievanceEvent.grievance_id.in_(ids))
-    )
+    counts.audit_entries = _count(select(AuditEvent.id).where(_case_events(ids)))
     counts.contacts = _count(ids.where(Grievance.contact_encrypted.is_not(None)))
     return counts
 
@@ -315,7 +320,8 @@ def plan_responses(cutoff: date | None, today: date) -> PurgeCounts:
 def purge_cases(cutoff: date | None) -> PurgeCounts:
     """Delete ended cases closed before ``cutoff`` with their thread, audit log and contact,
     in one transaction: a crash leaves every case either whole or gone."""
-    from portal.grievances.models import Grievance, GrievanceEvent, GrievanceMessage
+    from portal.audit import AuditEvent
+    from portal.grievances.models import Grievance, GrievanceMessage
 
     counts = PurgeCounts()
     if cutoff is None:
@@ -331,9 +337,7 @@ def purge_cases(cutoff: date | None) -> PurgeCounts:
         counts.case_messages = _delete(
             delete(GrievanceMessage).where(GrievanceMessage.grievance_id.in_(ids))
         )
-        counts.audit_entries = _delete(
-            delete(GrievanceEvent).where(GrievanceEvent.grievance_id.in_(ids))
-        )
+        counts.audit_entries = _delete(delete(AuditEvent).where(_case_events(ids)))
         # Kept cases marked as duplicates of a purged one lose the link (ON DELETE SET NULL).
         counts.cases = _delete(delete(Grievance).where(condition))
         db.session.commit()

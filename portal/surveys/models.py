@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import utcnow
 from portal.extensions import db
 from portal.risk.catalogue import ANONYMOUS_GROUPS, STAKEHOLDER_GROUPS
+from portal.uploads import CONTENT_TYPES_SQL, StoredFileMixin
 
 if TYPE_CHECKING:
     from portal.suppliers.models import Site
@@ -220,31 +221,17 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class Evidence(db.Model):
-    """A file a supplier attached to a questionnaire answer (PDF, JPEG or PNG).
-
-    Stored under ``instance/uploads`` with a random name; the original name is kept only for
-    display, and the type was checked from the content, not the name."""
+class Evidence(StoredFileMixin, db.Model):
+    """A file a supplier attached to a questionnaire answer (PDF, JPEG or PNG; the rules of
+    ``portal.uploads``)."""
 
     __tablename__ = "evidence"
-    __table_args__ = (
-        Check("content_type IN ('application/pdf', 'image/jpeg', 'image/png')",
-              name="type_allowed"),
-    )  # fmt: skip
+    __table_args__ = (Check(f"content_type IN ({CONTENT_TYPES_SQL})", name="type_allowed"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), index=True
     )
     question: Mapped[str] = mapped_column(String(64))
-    #: The uploaded file's name, cleaned, for display and download.
-    filename: Mapped[str] = mapped_column(String(255))
-    #: Random file name under instance/uploads.
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     response: Mapped[Response] = relationship(back_populates="evidence")

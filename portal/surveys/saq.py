@@ -3,80 +3,27 @@ sittings, evidence files checked by content, submission, and review by complianc
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 
+from portal import uploads
 from portal.db import utcnow
 from portal.extensions import db
 from portal.surveys import engine
 from portal.surveys.models import Answer, Campaign, Evidence, Response
 
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-#: Magic numbers: the type comes from the first bytes, never from the name or the browser.
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-EXTENSIONS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-              ".png": "image/png"}  # fmt: skip
+# The evidence rules every capability shares (portal.uploads), under the names views use.
+UPLOAD_MAX_BYTES = uploads.UPLOAD_MAX_BYTES
+UploadRejected = uploads.UploadRejected
+read_upload = uploads.read_upload
+
 EDITABLE = ("draft", "returned")
-
-
-class UploadRejected(ValueError):
-    """``too_large``, ``empty``, ``type`` (not PDF/JPEG/PNG) or ``mismatch`` (name lies)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 class NotEditable(ValueError):
     pass
-
-
-def sniff(head: bytes) -> str | None:
-    return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
-
-
-def uploads_folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def read_upload(stream, limit: int = UPLOAD_MAX_BYTES) -> bytes:
-    """Read at most ``limit`` bytes; one more means the file is too large."""
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise UploadRejected("too_large")
-    if not data:
-        raise UploadRejected("empty")
-    return data
-
-
-def check_upload(filename: str, data: bytes) -> tuple[str, str]:
-    """(clean file name, content type) or UploadRejected."""
-    kind = sniff(data[:16])
-    if kind is None:
-        raise UploadRejected("type")
-    clean = secure_filename(filename or "") or "evidence"
-    suffix = Path(clean).suffix.lower()
-    if suffix not in EXTENSIONS:
-        raise UploadRejected("type")
-    if EXTENSIONS[suffix] != kind:
-        raise UploadRejected("mismatch")
-    # Cap the length but keep the extension, so the download still opens as what it is.
-    stem, ending = clean[: -len(suffix)], clean[-len(suffix) :]
-    return stem[: 200 - len(ending)] + ending, kind
 
 
 def draft_for(campaign: Campaign, site, user) -> Response:
@@ -156,32 +103,27 @@ def attach_evidence(
 ) -> Evidence:
     if response.status not in EDITABLE:
         raise NotEditable(response.status)
-    clean, kind = check_upload(filename, data)
-    stored_name = secrets.token_hex(16)
-    path = uploads_folder() / stored_name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    stored = uploads.store(filename, data)
     for old in [item for item in response.evidence if item.question == question]:
         remove_evidence(response, old, commit=False)
     evidence = Evidence(
-        question=question, filename=clean, stored_name=stored_name, content_type=kind,
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        question=question,
+        **stored.columns(),
         uploaded_by_id=user.id if user is not None else None,
-    )  # fmt: skip
+    )
     response.evidence.append(evidence)
     existing = {answer.question: answer for answer in response.answers}
     if question in existing:
-        existing[question].value = clean
+        existing[question].value = stored.filename
     else:
-        response.answers.append(Answer(question=question, value=clean))
+        response.answers.append(Answer(question=question, value=stored.filename))
     response.updated_at = utcnow()
     db.session.commit()
     return evidence
 
 
 def remove_evidence(response: Response, evidence: Evidence, *, commit: bool = True) -> None:
-    (uploads_folder() / evidence.stored_name).unlink(missing_ok=True)
+    uploads.remove(evidence.stored_name)
     response.evidence.remove(evidence)
     for answer in list(response.answers):
         if answer.question == evidence.question:

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -21,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal import uploads
 from portal.extensions import db, limiter
 from portal.i18n import LANGUAGES, current_language
 from portal.security import accepts_uploads, allow, public
@@ -379,13 +379,6 @@ def campaign_close(campaign_id: int):
 
 # --- supplier self-assessment questionnaires -------------------------------------------------
 
-UPLOAD_ERRORS = {
-    "too_large": _l("The file is larger than 10 MB."),
-    "empty": _l("The file is empty."),
-    "type": _l("Only PDF, JPEG or PNG files can be attached."),
-    "mismatch": _l("The file's content does not match its name. Check that it is really a PDF, "
-                   "JPEG or PNG file."),
-}  # fmt: skip
 SAQ_STATUS = {
     "draft": _l("in progress"),
     "submitted": _l("submitted, waiting for review"),
@@ -441,7 +434,7 @@ def saq_section(campaign_id: int, site_id: int, number: int):
                 data = saq.read_upload(upload.stream)
                 saq.attach_evidence(response, question.name, upload.filename, data, current_user)
             except saq.UploadRejected as error:
-                errors[question.name] = str(UPLOAD_ERRORS[error.code])
+                errors[question.name] = error.message
         if not errors:
             flash(_("Saved."), "success")
             if request.form.get("action") == "next":
@@ -526,11 +519,7 @@ def _evidence_or_404(evidence_id: int):
 @allow("supplier", "compliance")
 def saq_evidence(evidence_id: int):
     evidence = _evidence_or_404(evidence_id)
-    path = saq.uploads_folder() / evidence.stored_name
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=evidence.content_type, as_attachment=True,
-                     download_name=evidence.filename, max_age=0)  # fmt: skip
+    return uploads.send(evidence)
 
 
 @bp.post("/saq/evidence/<int:evidence_id>/delete")

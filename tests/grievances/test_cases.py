@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.grievances import queries, services
-from portal.grievances.models import Grievance, GrievanceEvent
+from portal.grievances.models import Grievance
 from tests.factories import login
 
 
@@ -39,9 +40,9 @@ def _get(app, case_id) -> Grievance:
 def _events(app, case_id) -> list[tuple[str, dict]]:
     with app.app_context():
         rows = db.session.scalars(
-            select(GrievanceEvent)
-            .where(GrievanceEvent.grievance_id == case_id)
-            .order_by(GrievanceEvent.id)
+            select(AuditEvent)
+            .where(AuditEvent.subject == "grievance", AuditEvent.subject_id == case_id)
+            .order_by(AuditEvent.id)
         )
         return [(row.action, row.detail) for row in rows]
 

@@ -92,7 +92,7 @@ def test_digest_command_over_smtp(app, factory, smtp_server, mail_settings):
     assert "2 new, 1 overdue" in result.output
     recipients = {tuple(rcpt): message for rcpt, message in inbox.messages}
     team = recipients[("team@buyer.example",)]
-    assert team["From"] == SENT_FROM and team["Subject"] == "Grievance digest"
+    assert team["From"] == SENT_FROM and team["Subject"] == "Staff digest"
     body = team.get_payload(decode=True).decode()
     assert f"#{fresh}" in body and f"#{late}" in body and "/cases/" in body
     assert "passports" not in body  # never what the reporter wrote

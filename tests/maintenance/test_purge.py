@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.grievances import services as grievances
-from portal.grievances.models import Grievance, GrievanceEvent, GrievanceMessage
+from portal.grievances.models import Grievance, GrievanceMessage
 from portal.maintenance import services
 from portal.risk.models import ResponseCount, RiskCell
 from portal.surveys import services as surveys
@@ -135,9 +136,11 @@ def test_purge_deletes_exactly_the_old_and_keeps_the_aggregates(app, factory, de
         assert kept_cases[ids["closed_recent"]].contact_encrypted is None
         assert kept_cases[ids["open_old"]].contact_encrypted is not None
         orphans = [
-            db.session.scalars(select(model.grievance_id).where(
-                model.grievance_id.not_in(list(kept_cases)))).all()
-            for model in (GrievanceMessage, GrievanceEvent)
+            db.session.scalars(select(GrievanceMessage.grievance_id).where(
+                GrievanceMessage.grievance_id.not_in(list(kept_cases)))).all(),
+            db.session.scalars(select(AuditEvent.subject_id).where(
+                AuditEvent.subject == "grievance",
+                AuditEvent.subject_id.not_in(list(kept_cases)))).all(),
         ]  # fmt: skip
         assert orphans == [[], []]
         kept_responses = set(db.session.scalars(select(Response.id)))
