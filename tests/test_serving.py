@@ -22,7 +22,10 @@ def test_freezing_takes_what_is_alive_out_of_later_collections():
         survivor = {"kept": [1, 2, 3]}  # a container the collector tracks
         assert any(found is survivor for found in gc.get_objects())
         frozen = freeze_startup_heap()
-        assert frozen == gc.get_freeze_count() > 10_000  # the app's libraries are loaded
+        assert frozen > 10_000  # the app's libraries are loaded
+        # Frozen objects that die (a background thread's temporaries) leave the permanent
+        # generation, so the count may drift by a few between the two reads.
+        assert abs(gc.get_freeze_count() - frozen) <= frozen // 100
         assert not any(found is survivor for found in gc.get_objects())
         later = {"made": ["after"]}
         assert any(found is later for found in gc.get_objects())  # new objects are collected
