@@ -52,11 +52,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.context_processor(i18n.template_context)
     errors.register(app)
 
-    from portal import accounts, dashboard, exports, grievances, hooks, public, suppliers, surveys
+    from portal import (
+        accounts,
+        dashboard,
+        exports,
+        grievances,
+        hooks,
+        public,
+        remediation,
+        suppliers,
+        surveys,
+    )
     from portal.risk import models as _risk_models  # noqa: F401 (tables for migrations)
 
     # Each capability registers its blueprint, its staff navigation and site-page actions.
-    for package in (accounts, public, suppliers, surveys, grievances, dashboard, exports):
+    for package in (
+        accounts,
+        public,
+        suppliers,
+        surveys,
+        grievances,
+        remediation,
+        dashboard,
+        exports,
+    ):
         app.register_blueprint(package.bp)
         if hasattr(package, "init_app"):
             package.init_app(app)

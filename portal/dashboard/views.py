@@ -167,7 +167,16 @@ def site(site_id: int):
         chart=chart,
         band=queries.site_band(summary, current_user),
         coverage=queries.site_coverage(site, current_user),
+        cap_marks=_cap_marks([site.id], ctx["filters"].group),
     )
+
+
+def _cap_marks(site_ids, group):
+    """(site, indicator) → the most urgent plan answering the signal: overdue, open, verified."""
+    from portal.remediation import queries as plans
+    from portal.remediation.services import today
+
+    return plans.marks(site_ids, group, today())
 
 
 @bp.get("/indicators/<indicator>")

@@ -348,7 +348,17 @@ def _case_page(grievance: Grievance, *, status: int = 200, contact: str | None =
         contact=contact,
         is_handler=grievance.assignee_id == current_user.id,
         can_manage=current_user.role == "compliance",
+        **_plans_for(grievance),
     ), status
+
+
+def _plans_for(grievance: Grievance) -> dict:
+    """The corrective action plans answering the case, for its page."""
+    from portal.remediation import labels as plan_labels
+    from portal.remediation import queries as plans
+
+    return {"plans": plans.plans_for_case(grievance.id),
+            "CAP_STATUS_LABELS": plan_labels.STATUS_LABELS}  # fmt: skip
 
 
 def _back(grievance: Grievance):

@@ -12,7 +12,7 @@ from datetime import date
 
 import numpy as np
 from scipy import special
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from portal.extensions import db
 from portal.risk import scoring, suppression
@@ -229,16 +229,22 @@ def _apply_grievances(result: dict[int, SiteSignals], period: str, group: str) -
     start, end = quarter_bounds(period)
     previous_start, _ = quarter_bounds(previous_period(period))
     site_ids = list(result)
+    from portal.remediation import queries as plans
+
+    # DESIGN §6: a substantiated case keeps its signal critical until its CAP is verified, so a
+    # case answered by an unverified plan counts however old, and a verified plan lifts it.
     rows = db.session.execute(
-        select(Grievance.site_id, Grievance.status, Grievance.indicators,
+        select(Grievance.id, Grievance.site_id, Grievance.status, Grievance.indicators,
                Grievance.stakeholder_group, Grievance.received_on)
         .where(Grievance.site_id.in_(site_ids),
                Grievance.status.not_in(("rejected", "duplicate")),
                or_(Grievance.status.not_in(("resolved", "closed")),
-                   and_(Grievance.received_on >= previous_start)))
+                   Grievance.received_on >= previous_start,
+                   Grievance.id.in_(plans.unverified_case_ids())))
     ).all()  # fmt: skip
+    plan_states = plans.case_plan_states(site_ids)
     recent: dict[int, int] = defaultdict(int)
-    for site_id, status, indicators, case_group, received_on in rows:
+    for case_id, site_id, status, indicators, case_group, received_on in rows:
         summary = result[site_id]
         if start <= received_on < end:
             summary.cases += 1
@@ -246,6 +252,8 @@ def _apply_grievances(result: dict[int, SiteSignals], period: str, group: str) -
             recent[site_id] += 1
         if case_group != group or status not in CREDIBLE:
             continue
+        if plan_states.get(case_id) == {"verified"}:
+            continue  # remediated and verified with the workers
         kind = "substantiated_case" if status in SUBSTANTIATED else "credible_case"
         for indicator in indicators or []:
             if not is_zero_tolerance(indicator):
