@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.dashboard import bp, charts, queries
@@ -16,6 +17,10 @@ from portal.suppliers.services import SECTORS
 from portal.surveys.forms import GROUP_LABELS
 
 READERS = ("compliance", "monitor", "supplier")
+
+#: The heatmap's short word for the plan behind a signal (the site page spells it out).
+PLAN_MARKS = {"overdue": _l("plan overdue"), "open": _l("plan open"),
+              "verified": _l("plan verified")}  # fmt: skip
 
 
 @bp.app_context_processor
@@ -82,6 +87,7 @@ def overview():
         discrepancies=discrepancies,
         silent=silent,
         cases=queries.case_counts(current_user, [site.id for site in sites]),
+        plans=_plan_counts([site.id for site in sites]),
         rates=queries.response_rates(sites, ctx["filters"], current_user),
     )
 
@@ -91,21 +97,23 @@ def overview():
 def heatmap():
     ctx = _context()
     summaries = queries.site_signals(ctx["scope"].sites, ctx["filters"], current_user)
+    marks = _cap_marks([summary.site.id for summary in summaries], ctx["filters"].group)
     return render_template(
         "dashboard/heatmap.html",
         **ctx,
         summaries=summaries,
-        grid=_heatmap_grid(summaries),
+        grid=_heatmap_grid(summaries, marks),
         order=signals.ORDER,
     )
 
 
-def _heatmap_grid(summaries):
-    """(summary, [(css class, text, discrepancy)]) per site, built in Python: a 200-site
-    heatmap has 3,600 cells, and per-cell template macros and lazy translations cost more
-    than everything else on the page."""
+def _heatmap_grid(summaries, marks):
+    """(summary, [(css class, text, discrepancy, plan mark)]) per site, built in Python: a
+    200-site heatmap has 3,600 cells, and per-cell template macros and lazy translations cost
+    more than everything else on the page. The plan mark is (kind, text) or None."""
     labels = {name: str(label) for name, label in queries.BAND_LABELS.items()}
-    hidden, empty = _("hidden"), ("cell-none", "—", False)
+    mark_texts = {kind: str(text) for kind, text in PLAN_MARKS.items()}
+    hidden, empty = _("hidden"), ("cell-none", "—", False, None)
     scores = [format_decimal(value, "0") for value in range(101)]
     grid = []
     for summary in summaries:
@@ -115,8 +123,10 @@ def _heatmap_grid(summaries):
             if signal is None:
                 cells.append(empty)
                 continue
+            mark = marks.get((summary.site.id, indicator))
+            mark = (mark, mark_texts[mark]) if mark else None
             if signal.hidden:
-                cells.append(("cell-hidden", hidden, False))
+                cells.append(("cell-hidden", hidden, False, mark))
                 continue
             name = queries.shown_band(signal, current_user)
             if not name:
@@ -125,7 +135,7 @@ def _heatmap_grid(summaries):
             text = labels[name]
             if signal.score is not None:
                 text += " " + scores[min(100, max(0, round(signal.score)))]
-            cells.append((f"band-{name}", text, signal.discrepancy))
+            cells.append((f"band-{name}", text, signal.discrepancy, mark))
         grid.append((summary, cells))
     return grid
 
@@ -169,6 +179,14 @@ def site(site_id: int):
         coverage=queries.site_coverage(site, current_user),
         cap_marks=_cap_marks([site.id], ctx["filters"].group),
     )
+
+
+def _plan_counts(site_ids):
+    """Open, overdue, awaiting-verification and waiting-for-review plans, for the overview."""
+    from portal.remediation import queries as plans
+    from portal.remediation.services import today
+
+    return plans.counts(current_user, site_ids, today())
 
 
 def _cap_marks(site_ids, group):

@@ -195,6 +195,7 @@ def _thread(grievance: Grievance, receipt: str, site, *, status: int = 200, **fo
             feedback_form=feedback_form,
             site=site,
             sent=forms.get("sent"),
+            remediation=_remediation_line(grievance),
         )
     return html, status
 
@@ -350,6 +351,16 @@ def _case_page(grievance: Grievance, *, status: int = 200, contact: str | None =
         can_manage=current_user.role == "compliance",
         **_plans_for(grievance),
     ), status
+
+
+def _remediation_line(grievance: Grievance):
+    """What the reporter may read of the plans answering their case: one sentence, never the
+    supplier's detail."""
+    from portal.remediation import labels as plan_labels
+    from portal.remediation import queries as plans
+
+    state = plans.reporter_view(grievance.id)
+    return plan_labels.REPORTER_REMEDIATION[state] if state else None
 
 
 def _plans_for(grievance: Grievance) -> dict:

@@ -83,10 +83,13 @@ class RegisterFilters:
     indicator: str = ""
     status: str = ""  # a status, "open", or "" for all
     overdue: bool = False
+    #: Only plans with a proposal or an extension request waiting for compliance.
+    pending: bool = False
 
     def args(self) -> dict:
         values = {"supplier": self.supplier, "site": self.site, "indicator": self.indicator,
-                  "status": self.status, "overdue": "1" if self.overdue else None}  # fmt: skip
+                  "status": self.status, "overdue": "1" if self.overdue else None,
+                  "pending": "1" if self.pending else None}  # fmt: skip
         return {key: value for key, value in values.items() if value not in ("", None)}
 
 
@@ -116,6 +119,8 @@ def register(user, filters: RegisterFilters, today: date) -> Select:
         stmt = stmt.where(CorrectiveActionPlan.status == filters.status)
     if filters.overdue:
         stmt = stmt.where(overdue_clause(today))
+    if filters.pending:
+        stmt = stmt.where(_has_pending_review())
     return stmt.order_by(CorrectiveActionPlan.id.desc())
 
 

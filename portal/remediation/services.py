@@ -221,6 +221,8 @@ def write_root_cause(cap: CorrectiveActionPlan, user, text: str) -> None:
 
 
 def review_root_cause(cap: CorrectiveActionPlan, user, accept: bool, comment: str | None) -> None:
+    if not cap.is_open:
+        raise CapError("closed")
     if cap.root_cause_state != "proposed":
         raise CapError("nothing_to_review")
     comment = _text(comment, 2000)

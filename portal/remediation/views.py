@@ -70,6 +70,7 @@ def _filters() -> queries.RegisterFilters:
         indicator=indicator if indicator in sources.known_indicators() else "",
         status=status if status in (*STATUSES, "open") else "",
         overdue=request.args.get("overdue") == "1",
+        pending=request.args.get("pending") == "1",
     )
 
 

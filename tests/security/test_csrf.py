@@ -34,6 +34,10 @@ WRITES = {
     "surveys.saq_section", "surveys.saq_review", "surveys.saq_submission",
     "grievances.submit", "grievances.reply", "grievances.case_status", "grievances.case_triage",
     "grievances.case_assign", "grievances.case_note", "grievances.case_reply",
+    "remediation.new", "remediation.edit", "remediation.add_finding", "remediation.change_status",
+    "remediation.verifiers", "remediation.root_cause", "remediation.review_root_cause",
+    "remediation.add_action", "remediation.review_action", "remediation.request_extension",
+    "remediation.decide_extension", "remediation.add_note",
 }  # fmt: skip
 
 #: Who sends each request: anonymous where the public may, else the first allowed staff role.
@@ -95,6 +99,39 @@ def _valid(world) -> dict[str, dict]:
         "grievances.case_note": {"note-body": "An internal note."},
         "grievances.case_reply": {"reply-body": "We are looking into it."},
         "grievances.case_contact": {},
+        **_remediation(world, today),
+    }  # fmt: skip
+
+
+def _remediation(world, today) -> dict[str, dict]:
+    """Plan requests (the plans are tests/remediation/access.py's world). Progress, pulse,
+    revision and uploads are sent too but write nothing in that world (a draft plan, an action
+    not returned; a file field cannot be sent twice): their writes are tested in
+    tests/remediation."""
+    due = (today + timedelta(days=90)).isoformat()
+    action, extension = world["action_id"], world["extension_id"]
+    return {
+        "remediation.new": {"site_id": str(world["site_id"]), "indicator": "FL03",
+                            "title": "CSRF plan", "severity": "major", "due_on": due},
+        "remediation.edit": {"title": "Matrix plan 2", "severity": "critical", "due_on": due},
+        "remediation.add_finding": {"indicator": "FL05", "stakeholder_group": "workers"},
+        "remediation.change_status": {"status": "closed_unverified", "note": "Site closed."},
+        "remediation.verifiers": {},
+        "remediation.start_pulse": {},
+        "remediation.root_cause": {"root-body": "No lockers."},
+        "remediation.review_root_cause": {"review-decision": "accept"},
+        "remediation.add_action": {"action-owner_kind": "buyer", "action-due_on": due,
+                                   "action-description": "Pay for lockers."},
+        "remediation.review_action": {f"review-{action}-decision": "accept"},
+        "remediation.revise_action": {f"revise-{action}-owner_kind": "supplier",
+                                      f"revise-{action}-due_on": due,
+                                      f"revise-{action}-description": "Lockers."},
+        "remediation.progress": {f"progress-{action}-status": "in_progress"},
+        "remediation.add_evidence": {"kind": "other", "action_id": "0"},
+        "remediation.request_extension": {"action_id": str(action), "requested_due_on": due,
+                                          "reason": "The lockers arrive late."},
+        "remediation.decide_extension": {f"extension-{extension}-decision": "accept"},
+        "remediation.add_note": {"note-body": "Visited the site."},
     }  # fmt: skip
 
 
