@@ -68,14 +68,18 @@ def french() -> dict[str, str]:
     return {m.id: m.string for m in catalog if isinstance(m.id, str) and m.string}
 
 
-def check(app, client, url, data, *, ok, keep=None):
+def check(app, client, url, data, *, ok, keep=None, refused=()):
     """POST ``data`` in French; ``ok`` are the success statuses. ``keep`` is the text that
-    a refused form must show again."""
+    a refused form must show again. ``refused`` are the statuses of a well-formed request the
+    service turns down (409): they too must write nothing."""
     before = snapshot(app)
     response = client.post(url + ("&" if "?" in url else "?") + "lang=fr", data=form(data))
     status = response.status_code
-    assert status in (*ok, 400, 413), (url, status)
+    assert status in (*ok, *refused, 400, 413), (url, status)
     if status in ok:
+        return response
+    if status in refused:
+        assert snapshot(app) == before, f"{url} wrote although it answered {status}"
         return response
     assert snapshot(app) == before, f"{url} wrote although it answered {status}"
     html = response.data.decode()
@@ -321,6 +325,91 @@ def test_saq_sections(app, world):
     section()
 
 
+def test_plan_forms(app, world):
+    compliance, supplier = world["clients"]["compliance"], world["clients"]["supplier"]
+    cap, action = f"/caps/{world['cap_id']}", world["action_id"]
+
+    @FUZZ
+    @given(site=anything, indicator=anything, title=anything, severity=anything, due=anything,
+           text=anything, amount=anything, currency=anything, workers=anything,
+           choice=anything, number=anything)  # fmt: skip
+    def plans(
+        site, indicator, title, severity, due, text, amount, currency, workers, choice, number
+    ):
+        check(
+            app,
+            compliance,
+            "/caps/new",
+            {
+                "site_id": site,
+                "indicator": indicator,
+                "title": title,
+                "severity": severity,
+                "due_on": due,
+                "summary": text,
+            },
+            ok=(302,),
+        )
+        check(
+            app,
+            compliance,
+            f"{cap}/edit",
+            {
+                "title": title,
+                "severity": severity,
+                "due_on": due,
+                "remedy_amount": amount,
+                "remedy_currency": currency,
+                "remedy_workers": workers,
+            },
+            ok=(302,),
+            refused=(409,),
+        )
+        check(app, supplier, f"{cap}/root-cause", {"root-body": text}, ok=(302,), refused=(409,))
+        check(
+            app,
+            supplier,
+            f"{cap}/actions",
+            {
+                "action-owner_kind": choice,
+                "action-owner_name": title,
+                "action-description": text,
+                "action-due_on": due,
+            },
+            ok=(302,),
+            refused=(409,),
+        )
+        check(
+            app,
+            compliance,
+            f"{cap}/actions/{action}/review",
+            {f"review-{action}-decision": choice, f"review-{action}-comment": text},
+            ok=(302,),
+            refused=(409,),
+        )
+        check(
+            app,
+            compliance,
+            f"{cap}/status",
+            {"status": choice, "note": text},
+            ok=(302,),
+            refused=(409,),
+        )
+        check(
+            app,
+            supplier,
+            f"{cap}/extensions",
+            {"action_id": number, "requested_due_on": due, "reason": text},
+            ok=(302,),
+            refused=(409,),
+        )
+        check(app, supplier, f"{cap}/notes", {"note-body": text}, ok=(302,), refused=(409,))
+        check(app, supplier, f"{cap}/evidence", {"kind": choice, "action_id": number,
+              "file": Upload(b"%PDF-1.4 x")}, ok=(302,), refused=(409,))  # fmt: skip
+
+    plans()
+
+
 GET_PARAMETERS = {
     "/": ["lang"],
     "/s": ["code", "lang"],
@@ -331,6 +420,8 @@ GET_PARAMETERS = {
     "/dashboard/indicators/FL03": ["period", "group", "country", "supplier", "sector"],
     "/exports/signals.csv": ["period", "free_text"],
     "/campaigns/new": ["lang"],
+    "/caps": ["page", "supplier", "site", "indicator", "status", "overdue", "pending", "lang"],
+    "/caps/new": ["site", "group", "indicator", "period", "case", "response", "question"],
 }
 
 

@@ -82,6 +82,16 @@ def build(app, factory) -> tuple[XssWorld, dict]:
         survey_text=payload("SURVEYTEXT"),
         saq_notes=payload("SAQNOTES"),
         review=payload("REVIEW"),
+        cap_title=payload("CAPTITLE"),
+        cap_summary=payload("CAPSUMMARY"),
+        cap_finding=payload("CAPFINDING"),
+        root_cause=payload("ROOTCAUSE"),
+        action=payload("CAPACTION"),
+        owner=spoof("OWNER"),
+        action_review=payload("ACTIONREVIEW"),
+        cap_note=payload("CAPNOTE"),
+        extension=payload("EXTENSION"),
+        remedy=payload("REMEDY"),
     )
     admin = app.test_client()
     admin_user = factory.user("admin")
@@ -235,6 +245,8 @@ def build(app, factory) -> tuple[XssWorld, dict]:
         "review",
     )
 
+    cap_id = _plan(app, compliance, supplier, site_id, today, v)
+
     monitor = app.test_client()
     with app.app_context():
         site_row = db.session.get(Site, site_id)
@@ -247,10 +259,116 @@ def build(app, factory) -> tuple[XssWorld, dict]:
     world.ids.update(
         supplier_id=supplier_id, site_id=site_id, code=code, campaign_id=campaign_id,
         saq_campaign_id=saq_campaign_id, case_id=case_id, place_case_id=place_case_id,
-        response_id=response_id, compliance_user_id=compliance_user.id,
+        response_id=response_id, compliance_user_id=compliance_user.id, cap_id=cap_id,
     )  # fmt: skip
     clients = {"admin": admin, "compliance": compliance, "supplier": supplier, "monitor": monitor}
     return world, clients
+
+
+def _plan(app, compliance, supplier, site_id, today, v) -> int:
+    """A corrective action plan at the site, every text of it typed by compliance or the
+    supplier: title, summary, finding note, remedy, root cause, action and its owner's name, a
+    returned action's comment, a note, an extension reason and a hostile file name."""
+    from portal.remediation.models import CapAction
+
+    due = (today + timedelta(days=60)).isoformat()
+    opened = _ok(
+        compliance.post(
+            "/caps/new",
+            data={
+                "site_id": site_id,
+                "indicator": "FL03",
+                "title": v["cap_title"],
+                "severity": "major",
+                "due_on": due,
+                "summary": v["cap_summary"],
+                "note": v["cap_finding"],
+            },
+        ),
+        "plan",
+    )
+    cap = opened.headers["Location"]
+    _ok(
+        compliance.post(
+            f"{cap}/edit",
+            data={
+                "title": v["cap_title"],
+                "severity": "major",
+                "due_on": due,
+                "summary": v["cap_summary"],
+                "remedy_description": v["remedy"],
+            },
+        ),
+        "remedy",
+    )
+    _ok(supplier.post(f"{cap}/root-cause", data={"root-body": v["root_cause"]}), "root")
+    _ok(
+        supplier.post(
+            f"{cap}/actions",
+            data={
+                "action-owner_kind": "partner",
+                "action-owner_name": v["owner"],
+                "action-description": v["action"],
+                "action-due_on": due,
+            },
+        ),
+        "action",
+    )
+    with app.app_context():
+        action_id = db.session.scalar(select(CapAction.id).order_by(CapAction.id.desc()))
+    _ok(
+        compliance.post(
+            f"{cap}/actions/{action_id}/review",
+            data={
+                f"review-{action_id}-decision": "return",
+                f"review-{action_id}-comment": v["action_review"],
+            },
+        ),
+        "return",
+    )
+    _ok(supplier.post(f"{cap}/notes", data={"note-body": v["cap_note"]}), "note")
+    _ok(
+        supplier.post(
+            f"{cap}/extensions",
+            data={
+                "action_id": "0",
+                "requested_due_on": (today + timedelta(days=90)).isoformat(),
+                "reason": v["extension"],
+            },
+        ),
+        "extension",
+    )
+    _ok(
+        supplier.post(
+            f"{cap}/evidence",
+            data={
+                "kind": "other",
+                "action_id": "0",
+                "file": (BytesIO(PDF_FILE), "<img src=x onerror=alert(1)>.pdf"),
+            },
+        ),
+        "evidence",
+    )
+    return int(cap.rsplit("/", 1)[1])  # fmt: skip
+
+
+PDF_FILE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+CAP_MARKERS = (
+    "CAPTITLE",
+    "CAPSUMMARY",
+    "CAPFINDING",
+    "REMEDY",
+    "ROOTCAUSE",
+    "CAPACTION",
+    "OWNER",
+    "ACTIONREVIEW",
+    "CAPNOTE",
+    "EXTENSION",
+    "SITE",
+    "SUPPLIER",
+)
 
 
 def pages(world: XssWorld) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -304,6 +422,13 @@ def pages(world: XssWorld) -> list[tuple[str, str, tuple[str, ...]]]:
         ("supplier", f"{saq}/section/1", ("SITE", "SAQNOTES")),
         ("supplier", f"{saq}/submit", ("SITE",)),
         ("supplier", "/dashboard", ()),
+        ("compliance", "/caps", ("CAPTITLE", "SITE", "SUPPLIER")),
+        ("compliance", f"/caps/{i['cap_id']}", CAP_MARKERS),
+        ("compliance", f"/caps/{i['cap_id']}/edit", ("CAPTITLE", "CAPSUMMARY", "REMEDY")),
+        ("supplier", "/caps", ("CAPTITLE", "SITE")),
+        # the finding's note is staff-only: it may carry what workers said
+        ("supplier", f"/caps/{i['cap_id']}", tuple(m for m in CAP_MARKERS if m != "CAPFINDING")),
+        ("monitor", f"/caps/{i['cap_id']}", CAP_MARKERS),
         ("monitor", "/cases", ("SITE",)),
         ("monitor", f"/cases/{case}", ("DESCRIPTION", "STAFFREPLY", "NOTE", "USERNAME")),
         ("monitor", f"/sites/{site}/poster", ("SITE",)),
