@@ -51,8 +51,10 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
 
     One buying company, 9 suppliers and 15 sites in 9 countries with their workers'
     languages, one account per role, the shipped surveys deployed as campaigns, and simulated
-    answers submitted through the same code as real ones (a few sites planted with high risk).
-    Running it again creates nothing twice.
+    answers submitted through the same code as real ones (a few sites planted with high risk),
+    grievance cases at different steps, and corrective action plans in every status (one
+    verified by a pulse survey whose signal fell, one verified while workers still report the
+    problem). Running it again creates nothing twice.
     """
     from portal.demo import (
         build_demo,
@@ -61,6 +63,7 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
         demo_logins,
         deploy_surveys,
     )
+    from portal.remediation.demo import build_demo_plans
 
     if if_new and not database_is_new():
         click.echo("The database already has accounts; demo data not loaded again.")
@@ -68,10 +71,11 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
         counts = build_demo()
         counts.update(deploy_surveys(responses, seed))
         counts["cases"] = build_demo_cases()
+        counts["plans"] = build_demo_plans(seed)
         click.echo(
             "Demo data ready: {suppliers} suppliers, {sites} sites, {users} demo accounts, "
             "{campaigns} campaigns, {responses} new simulated responses, "
-            "{cases} new grievance cases.".format(**counts)
+            "{cases} new grievance cases, {plans} new corrective action plans.".format(**counts)
         )
     click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
     for login in demo_logins():

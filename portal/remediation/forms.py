@@ -33,6 +33,16 @@ def _due(label):
     return DateField(label, validators=[InputRequired(_l("Enter a date (YYYY-MM-DD)."))])
 
 
+def _finding_note(**kwargs):
+    return TextAreaField(
+        _l("Staff note on the finding (never shown to the supplier)"),
+        filters=_STRIP,
+        render_kw=_TEXT,
+        validators=[Length(max=MAX_TEXT)],
+        **kwargs,
+    )
+
+
 class PlanForm(PortalForm):
     """Opening a plan. The finding comes from the address (signal, case, questionnaire
     answer) and travels in hidden fields; a plan entered by hand names site and indicator."""
@@ -72,12 +82,7 @@ class PlanForm(PortalForm):
         render_kw=_TEXT,
         validators=[Length(max=MAX_TEXT)],
     )
-    note = TextAreaField(
-        _l("Staff note on the finding (never shown to the supplier)"),
-        filters=_STRIP,
-        render_kw=_TEXT,
-        validators=[Length(max=MAX_TEXT)],
-    )
+    note = _finding_note()
 
 
 class EditForm(PortalForm):
@@ -114,7 +119,7 @@ class EditForm(PortalForm):
 class FindingForm(PortalForm):
     indicator = SelectField(_l("Indicator"), validators=[InputRequired()])
     stakeholder_group = SelectField(_l("Stakeholder group"), validators=[InputRequired()])
-    note = PlanForm.note
+    note = _finding_note(id="finding-note")  # the plan page holds several forms: unique ids
 
 
 class TextForm(PortalForm):
@@ -183,9 +188,11 @@ class EvidenceForm(PortalForm):
         choices=[(key, labels.EVIDENCE_LABELS[key]) for key in EVIDENCE_KINDS],
         validators=[InputRequired(_l("Choose what the file proves."))],
     )
-    action_id = SelectField(_l("Action"), coerce=int, validators=[Optional()])
+    action_id = SelectField(_l("Action"), coerce=int, validators=[Optional()],
+                            id="evidence-action")  # fmt: skip
     note = StringField(
         _l("Description (optional)"),
+        id="evidence-note",
         render_kw={"dir": "auto"},
         filters=NAME_FILTERS,
         validators=[Length(max=300)],
@@ -193,7 +200,8 @@ class EvidenceForm(PortalForm):
 
 
 class ExtensionForm(PortalForm):
-    action_id = SelectField(_l("Which due date"), coerce=int, validators=[Optional()])
+    action_id = SelectField(_l("Which due date"), coerce=int, validators=[Optional()],
+                            id="extension-action")  # fmt: skip
     requested_due_on = _due(_l("New due date"))
     reason = TextAreaField(
         _l("Reason"),
@@ -207,6 +215,7 @@ class StatusForm(PortalForm):
     status = SelectField(_l("New status"), validators=[InputRequired(_l("Choose a status."))])
     note = TextAreaField(
         _l("Statement or reason"),
+        id="status-note",
         description=_l("Required to close a plan without verification."),
         filters=_STRIP,
         render_kw={"dir": "auto", "rows": 3},

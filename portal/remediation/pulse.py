@@ -202,9 +202,13 @@ def start_pulse(cap, user, *, days: int | None = None):
         source=f"{version.survey.form_id} {version.label}",
     )
     days = days or int(current_app.config["REMEDIATION_PULSE_DAYS"])
+    # A stored name, read by every staff member: in the portal's default language, not in the
+    # language of whoever pressed the button (and callable from the demo, outside a request).
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+        name = _("Pulse survey for plan #%(id)s", id=cap.id)
     campaign = surveys.create_campaign(
         surveys.CampaignData(
-            name=_("Pulse survey for plan #%(id)s", id=cap.id),
+            name=name,
             survey_version_id=stored.id,
             stakeholder_group="workers",
             site_ids=[cap.site_id],

@@ -130,8 +130,8 @@ def digest_sections():
         suppliers[user.supplier_id].append(user.email)
     for cap in late:
         actions = queries.overdue_actions(cap, day)
-        line = _("#%(id)s %(title)s, %(site)s (%(supplier)s): due %(due)s, %(count)s overdue "
-                 "actions", id=cap.id, title=cap.title, site=cap.site.name,
+        line = _("#%(id)s %(title)s, %(site)s (%(supplier)s): due %(due)s, overdue actions: "
+                 "%(count)s", id=cap.id, title=cap.title, site=cap.site.name,
                  supplier=cap.site.supplier.name, due=cap.due_on.isoformat(),
                  count=len(actions))  # fmt: skip
         lines.append(line)
