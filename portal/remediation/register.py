@@ -63,8 +63,6 @@ def _notes() -> list[str]:
         _("The register holds what the plans say, never a worker's words or a count of "
           "answers: the before/after comparison stays on each plan's page, behind the "
           "suppression rules."),
-        _("Supplier accounts export their own sites' plans only; monitors their assigned "
-          "sites' plans."),
     ]  # fmt: skip
 
 
