@@ -139,6 +139,11 @@ def template_context() -> dict:
         "CAP_EXTENSION_LABELS": EXTENSION_LABELS,
         "CAP_AUDIT_LABELS": AUDIT_LABELS,
         # the old and new values the audit log stores, named (later entries win a shared key)
-        "CAP_AUDIT_VALUES": {**SEVERITY_LABELS, **ACTION_STATUS_LABELS, **PROPOSAL_LABELS,
-                             **EXTENSION_LABELS, **STATUS_LABELS},  # fmt: skip
+        "CAP_AUDIT_VALUES": {
+            **SEVERITY_LABELS,
+            **ACTION_STATUS_LABELS,
+            **PROPOSAL_LABELS,
+            **EXTENSION_LABELS,
+            **STATUS_LABELS,
+        },
     }
