@@ -60,6 +60,9 @@ def test_register_filters_and_pages(app, client, plans):
     assert _listed(client.get("/caps?status=verified").text) == set()
     assert _listed(client.get("/caps?status=nonsense").text) == set(ids.values())
     assert "Overdue" in client.get("/caps?overdue=1").text
+    kept = client.get(f"/caps?site={plans['second'].id}&status=open").text  # the form keeps them
+    assert f'<option value="{plans["second"].id}" selected>' in kept
+    assert '<option value="open" selected>' in kept
     app.config["CAPS_PER_PAGE"] = 2
     try:
         first, second = client.get("/caps").text, client.get("/caps?page=2").text
