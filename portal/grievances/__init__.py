@@ -71,4 +71,4 @@ def site_actions(site):
     ]
 
 
-from portal.grievances import views  # noqa: E402,F401
+from portal.grievances import views, views_cases  # noqa: E402,F401
