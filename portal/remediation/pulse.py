@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -229,7 +229,17 @@ def start_pulse(cap, user, *, days: int | None = None):
 
 def pulse_counts(campaign) -> tuple[int, dict[str, tuple[int, int]]]:
     """(complete responses, indicator → (k, n)) of the pulse campaign. A pulse is one site's
-    short campaign, so its answers are read and classified here directly."""
+    short campaign, so its answers are read and classified here directly — once per request:
+    the plan page asks for the comparison, the response count and the verification check."""
+    if not has_request_context():
+        return _pulse_counts(campaign)
+    cache = g.setdefault("pulse_counts", {})
+    if campaign.id not in cache:
+        cache[campaign.id] = _pulse_counts(campaign)
+    return cache[campaign.id]
+
+
+def _pulse_counts(campaign) -> tuple[int, dict[str, tuple[int, int]]]:
     from sqlalchemy.orm import selectinload
 
     from portal.surveys.models import Response
