@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal import (
         accounts,
         dashboard,
+        engagement,
         exports,
         grievances,
         hooks,
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         surveys,
         grievances,
         remediation,
+        engagement,
         dashboard,
         exports,
     ):
@@ -81,7 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             package.init_app(app)
     accounts.init_login(login_manager)
     app.context_processor(accounts.template_context)
-    app.context_processor(lambda: {"staff_nav": hooks.nav_for})
+    app.context_processor(lambda: {"staff_nav": hooks.nav_for, "site_panels": hooks.site_panels})
 
     from portal.cli import register_cli
 

@@ -63,6 +63,7 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
         demo_logins,
         deploy_surveys,
     )
+    from portal.engagement.demo import build_demo_engagement
     from portal.remediation.demo import build_demo_plans
 
     if if_new and not database_is_new():
@@ -72,10 +73,12 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
         counts.update(deploy_surveys(responses, seed))
         counts["cases"] = build_demo_cases()
         counts["plans"] = build_demo_plans(seed)
+        counts["activities"] = build_demo_engagement(seed)
         click.echo(
             "Demo data ready: {suppliers} suppliers, {sites} sites, {users} demo accounts, "
             "{campaigns} campaigns, {responses} new simulated responses, "
-            "{cases} new grievance cases, {plans} new corrective action plans.".format(**counts)
+            "{cases} new grievance cases, {plans} new corrective action plans, "
+            "{activities} engagement activities.".format(**counts)
         )
     click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
     for login in demo_logins():

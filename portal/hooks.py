@@ -82,3 +82,29 @@ def digest_sections() -> list[DigestSection]:
         for section in provider()
         if section.lines
     ]
+
+
+@dataclass(frozen=True)
+class SitePanel:
+    """A section of the staff site page (``/sites/<id>``): a template and its variables."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 50
+
+
+SitePanelProvider = Callable[[object, object], Iterable[SitePanel]]
+
+
+def register_site_panel(app: Flask, provider: SitePanelProvider) -> None:
+    app.extensions.setdefault("portal.site_panels", []).append(provider)
+
+
+def site_panels(site, user) -> list[SitePanel]:
+    """Every capability's panels for ``site`` as ``user`` may see them."""
+    panels = [
+        panel
+        for provider in current_app.extensions.get("portal.site_panels", [])
+        for panel in provider(site, user)
+    ]
+    return sorted(panels, key=lambda panel: panel.order)

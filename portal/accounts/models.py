@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.security import ROLES
 
 if TYPE_CHECKING:
+    from portal.engagement.models import Partner
     from portal.suppliers.models import Site, Supplier
 
 #: Sites an independent monitor (role ``monitor``) is assigned to.
@@ -45,6 +46,7 @@ class User(UserMixin, db.Model):
             " OR (role <> 'supplier' AND supplier_id IS NULL)",
             name="supplier_scope",
         ),
+        Check("partner_id IS NULL OR role = 'monitor'", name="partner_monitors"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +69,13 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    #: The partner organisation a monitor's account belongs to (a union, an NGO...).
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True
+    )
+
     supplier: Mapped[Supplier | None] = relationship(back_populates="users")
+    partner: Mapped[Partner | None] = relationship(back_populates="members")
     #: Assigned sites (monitors only).
     sites: Mapped[list[Site]] = relationship(secondary=monitor_sites, order_by="Site.name")
 

@@ -11,7 +11,7 @@ Who sees what beyond the signals themselves:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -21,7 +21,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import query_int
 from portal.risk import signals, suppression
-from portal.risk.catalogue import ENGAGEMENT_AREAS, INDICATORS, STAKEHOLDER_GROUPS
+from portal.risk.catalogue import INDICATORS, STAKEHOLDER_GROUPS
 from portal.risk.models import ResponseCount, RiskCell
 from portal.suppliers.queries import visible_sites
 
@@ -43,8 +43,6 @@ AREA_LABELS = {
     "remediation": _l("Remediation"),
     "public_reporting": _l("Public reporting"),
 }
-#: Grievances count as engagement under these areas (DESIGN §2).
-GRIEVANCE_AREAS = ("monitoring", "remediation")
 CASE_ROLES = ("compliance", "monitor")
 
 
@@ -350,80 +348,3 @@ def baseline(filters: Filters, indicator: str, user) -> float | None:
     if needs_complementary(user) and sites < signals.BASELINE_MIN_SITES:
         return None
     return p0
-
-
-# --- engagement matrix -----------------------------------------------------------------------
-
-
-@dataclass
-class EngagementCell:
-    campaigns: int = 0
-    responses: int = 0
-    grievances: int = 0
-    last: date | None = None
-
-    def touch(self, day: date | None) -> None:
-        if day is not None and (self.last is None or day > self.last):
-            self.last = day
-
-
-@dataclass
-class Engagement:
-    cells: dict[tuple[str, str], EngagementCell] = field(default_factory=dict)
-
-    def cell(self, group: str, area: str) -> EngagementCell:
-        return self.cells.setdefault((group, area), EngagementCell())
-
-
-def engagement(user) -> Engagement:
-    """Stakeholder group × engagement area: campaigns, responses, grievances, last activity,
-    over the sites the viewer may see."""
-    from portal.surveys.models import Response
-
-    site_ids = [site.id for site in visible_sites(user)]
-    matrix = Engagement()
-    if not site_ids:
-        return matrix
-    campaigns, campaign_site_ids = _campaigns_for(site_ids)
-    counts = _response_counts(list(campaigns), site_ids)
-    saq_ids = [cid for cid, c in campaigns.items() if c.stakeholder_group == "suppliers"]
-    saqs: dict[int, tuple[int, date]] = {}
-    if saq_ids:
-        # Supplier questionnaires: one row per site and campaign, read by the campaign index.
-        stmt = (
-            select(Response.campaign_id, func.count(), func.max(Response.submitted_on))
-            .where(Response.campaign_id.in_(saq_ids), Response.site_id.in_(site_ids),
-                   Response.status.in_(("submitted", "accepted")))
-            .group_by(Response.campaign_id)
-        )  # fmt: skip
-        saqs = {cid: (int(n), day) for cid, n, day in db.session.execute(stmt)}
-    for campaign_id, campaign in campaigns.items():
-        areas = (campaign.survey_version.definition or {}).get("areas") or []
-        group = campaign.stakeholder_group
-        if group == "suppliers":
-            responses, last = saqs.get(campaign_id, (0, None))
-        else:
-            keys = [(campaign_id, site_id) for site_id in campaign_site_ids[campaign_id]]
-            found = [counts[key] for key in keys if key in counts]
-            responses = sum(n for n, _day in found)
-            last = max((day for _n, day in found), default=None)
-        for area in areas:
-            if area not in ENGAGEMENT_AREAS:
-                continue
-            cell = matrix.cell(group, area)
-            cell.campaigns += 1
-            cell.responses += responses
-            cell.touch(last)
-    from portal.grievances import queries as grievance_queries
-    from portal.grievances.models import Grievance
-
-    cases = grievance_queries.visible(user).where(Grievance.site_id.in_(site_ids)).subquery()
-    stmt = select(cases.c.stakeholder_group, func.count(), func.max(cases.c.received_on))
-    for group, count, last in db.session.execute(stmt.group_by(cases.c.stakeholder_group)):
-        if group not in STAKEHOLDER_GROUPS:
-            continue  # "other" reporters have no column in the matrix
-        for area in GRIEVANCE_AREAS:
-            cell = matrix.cell(group, area)
-            cell.grievances += int(count)
-            cell.touch(last)
-    return matrix

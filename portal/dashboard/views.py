@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from portal.dashboard import bp, charts, queries
 from portal.risk import scoring, signals
-from portal.risk.catalogue import ENGAGEMENT_AREAS, STAKEHOLDER_GROUPS
 from portal.security import allow
 from portal.suppliers.queries import site_for
 from portal.suppliers.services import SECTORS
@@ -233,19 +232,4 @@ def indicator(indicator: str):
         p0=p0,
         tau=scoring.tau_for(indicator),
         chart=chart,
-    )
-
-
-@bp.get("/engagement")
-@allow("compliance", "monitor")
-def engagement():
-    return render_template(
-        "dashboard/engagement.html",
-        matrix=queries.engagement(current_user),
-        groups=STAKEHOLDER_GROUPS,
-        areas=ENGAGEMENT_AREAS,
-        GROUP_LABELS=GROUP_LABELS,
-        AREA_LABELS=queries.AREA_LABELS,
-        grievance_areas=queries.GRIEVANCE_AREAS,
-        sees_cases=True,
     )

@@ -48,6 +48,7 @@ class PlanForm(PortalForm):
     answer) and travels in hidden fields; a plan entered by hand names site and indicator."""
 
     source = HiddenField()
+    activity = HiddenField()
     site = HiddenField()
     group = HiddenField()
     period = HiddenField()

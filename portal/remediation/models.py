@@ -179,6 +179,10 @@ class CapFinding(db.Model):
         ForeignKey("grievances.id", ondelete="SET NULL"), index=True
     )
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
+    #: The engagement activity where the finding came up (a focus group, a joint audit...).
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL"), index=True
+    )
     #: The questionnaire question whose answer is the finding.
     question: Mapped[str | None] = mapped_column(String(64))
     #: The workers' signal when the plan was opened: the "before" of the verification.

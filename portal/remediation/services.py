@@ -79,6 +79,7 @@ class FindingData:
     response_id: int | None = None
     question: str | None = None
     note: str | None = None
+    activity_id: int | None = None
 
 
 @dataclass
@@ -118,6 +119,7 @@ def open_plan(data: PlanData, user) -> CorrectiveActionPlan:
             source=item.source, indicator=item.indicator, stakeholder_group=item.stakeholder_group,
             period=item.period, grievance_id=item.grievance_id, response_id=item.response_id,
             question=item.question, note=_text(item.note), baseline_period=period,
+            activity_id=item.activity_id,
             baseline_k=k, baseline_n=n,
         )  # fmt: skip
         cap.findings.append(finding)

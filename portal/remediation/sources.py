@@ -40,6 +40,7 @@ def messages() -> dict[str, str]:
         "case_indicators": _("Choose the case's indicators before opening a plan for it."),
         "saq_question": _("This answer does not feed a risk indicator."),
         "signal": _("This signal is not known."),
+        "activity": _("Choose one of the activity's sites and the indicator the plan answers."),
     }
 
 
@@ -57,6 +58,8 @@ class Source:
 def from_values(values, user) -> Source | None:
     """The source named by ``values`` (query string or form), None for a plan by hand.
     Anything outside the user's scope is a 404, as everywhere."""
+    if values.get("activity"):
+        return _from_activity(values, user)
     if values.get("case"):
         return _from_case(_int(values.get("case")), user)
     if values.get("response"):
@@ -147,4 +150,27 @@ def _from_answer(response_id: int, question: str, user) -> Source:
         title=f"{indicator} {indicator_name(indicator)}: {site.name}",
         severity="major",
         fields={"response": response.id, "question": question},
+    )  # fmt: skip
+
+
+def _from_activity(values, user) -> Source:
+    """A finding that came up in an engagement activity (a focus group, a joint audit...) at
+    one of its sites, for the indicator chosen on the activity's page."""
+    from portal.dashboard.queries import indicator_name
+    from portal.engagement.queries import activity_for
+
+    activity = activity_for(user, _int(values.get("activity")))
+    site_id, indicator = values.get("site", ""), values.get("indicator", "")
+    site = next((s for s in activity.sites if str(s.id) == site_id), None)
+    if site is None or indicator not in known_indicators():
+        raise SourceError("activity")
+    site_for(user, site.id)
+    group = next((g for g in activity.groups if g in STAKEHOLDER_GROUPS and g != "suppliers"),
+                 "workers")  # fmt: skip
+    return Source(
+        "activity", site,
+        [FindingData("activity", indicator, stakeholder_group=group, activity_id=activity.id)],
+        title=f"{indicator} {indicator_name(indicator)}: {site.name}",
+        severity="major",
+        fields={"activity": activity.id, "site": site.id, "indicator": indicator},
     )  # fmt: skip
