@@ -336,7 +336,8 @@ def outcome(consultation_id: int):
     counts = dict(reading.counts)
     shown = {g: (n if n >= PUBLIC_THRESHOLD else None) for g, n in counts.items()}
     hidden = sum(1 for n in shown.values() if n is None)
-    total = reading.total if hidden != 1 else None  # one hidden group: the total gives it away
+    # One hidden group: the total would give it back; a small total is itself a small count.
+    total = reading.total if hidden != 1 and reading.total >= PUBLIC_THRESHOLD else None
     theme_counts = {}
     for section in reading.sections:
         for item in section.comments:

@@ -1,7 +1,7 @@
 """Who may use each dashboard route (discovered by tests/test_access_matrix.py).
 
 Compliance sees every site, monitors their assigned sites, suppliers their own sites (with the
-public suppression threshold); the engagement matrix is for compliance and monitors; admins see
+public suppression threshold); admins see
 no supplier data at all.
 """
 
@@ -14,7 +14,6 @@ EXPECTED = {
     "dashboard.heatmap": READERS,
     "dashboard.site": READERS,
     "dashboard.indicator": READERS,
-    "dashboard.engagement": {"compliance", "monitor"},
 }
 
 

@@ -27,7 +27,7 @@ def test_dashboard_pages_on_a_phone(app, live_server, phone, axe, artifact, fact
         ("heatmap", "/dashboard/heatmap"),
         ("site", f"/dashboard/sites/{site.id}"),
         ("indicator", "/dashboard/indicators/FL03"),
-        ("engagement", "/dashboard/engagement"),
+        ("engagement", "/engagement/matrix"),
     ):
         page.goto(f"{live_server}{path}?lang={lang}")
         assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")

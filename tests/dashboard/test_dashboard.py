@@ -4,17 +4,16 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
-from portal.dashboard import charts, queries
+from portal.dashboard import charts
 from portal.extensions import db
 from portal.grievances import services as grievances
 from portal.risk import scoring, signals
 from portal.surveys import saq, services
 from portal.surveys.models import Answer, Campaign
 from tests.factories import login
-from tests.surveys.conftest import EVERY_TYPE, utc_today
+from tests.surveys.conftest import utc_today
 
 ADVERSE = {"id_access": "no", "hours": "40"}
 CLEAN = {"id_access": "yes", "hours": "40"}
@@ -164,7 +163,7 @@ def test_suppliers_never_see_a_number_from_a_cell_under_ten(app, factory, deploy
     assert "5 of 12" in pages[f"/dashboard/sites/{own.id}"]  # the n = 12 cell is shown
     assert "5 of 12" in pages["/dashboard/indicators/FL09"]
     page(client, f"/dashboard/sites/{other.id}", 404)
-    page(client, "/dashboard/engagement", 403)
+    page(client, "/engagement/matrix", 403)
     # Suppliers see no grievance information.
     assert "Grievance cases" not in pages["/dashboard"]
 
@@ -186,14 +185,14 @@ def test_monitors_see_only_their_assigned_sites(app, factory, deploy):
     assert "Elsewhere Site" not in page(client, "/dashboard/indicators/FL03")
     page(client, f"/dashboard/sites/{assigned.id}")
     page(client, f"/dashboard/sites/{elsewhere.id}", 404)
-    page(client, "/dashboard/engagement")
+    page(client, "/engagement/matrix")
 
 
 def test_admins_are_refused(app, factory):
     site = factory.site()
     client = signed_in(app, factory.user("admin"))
     for url in ("/dashboard", "/dashboard/heatmap", f"/dashboard/sites/{site.id}",
-                "/dashboard/indicators/FL03", "/dashboard/engagement"):  # fmt: skip
+                "/dashboard/indicators/FL03", "/engagement/matrix"):  # fmt: skip
         page(client, url, 403)
 
 
@@ -286,33 +285,6 @@ def test_the_indicator_page_knows_its_indicators(app, factory):
     page(client, "/dashboard/indicators/XX99", 404)
     page(client, "/dashboard/indicators/FLX")
     page(client, "/dashboard/indicators/GV01")
-
-
-def test_the_engagement_matrix_counts_a_campaign_under_each_of_its_areas(app, factory, deploy):
-    definition = copy.deepcopy(EVERY_TYPE)
-    definition["areas"] = ["risk_assessment", "training"]
-    site = factory.site(name="Engaged Site")
-    campaign, _ = deploy(definition, sites=[site])
-    submit(app, campaign, site, [CLEAN] * 3)
-    compliance = factory.user("compliance")
-    with app.app_context():
-        grievances.create_grievance(
-            grievances.IntakeData(reporter="worker", category="wages",
-                                  description="Wages are paid late every month.",
-                                  language="en", site_id=site.id)
-        )  # fmt: skip
-        matrix = queries.engagement(compliance)
-    assert matrix.cells[("workers", "risk_assessment")].campaigns == 1
-    assert matrix.cells[("workers", "training")].campaigns == 1
-    assert matrix.cells[("workers", "training")].responses == 3
-    assert matrix.cells[("workers", "training")].last == utc_today()
-    assert ("workers", "code_of_conduct") not in matrix.cells
-    assert matrix.cells[("workers", "monitoring")].grievances == 1
-    assert matrix.cells[("workers", "remediation")].grievances == 1
-    html = page(signed_in(app, compliance), "/dashboard/engagement")
-    assert html.count("1 campaign<") == 2
-    assert html.count("1 grievance<") == 2
-    assert 'scope="row"' in html and "<caption" in html
 
 
 def test_response_rates_divide_responses_by_headcount(app, factory, deploy):

@@ -156,7 +156,7 @@ def test_purge_deletes_exactly_the_old_and_keeps_the_aggregates(app, factory, de
     # Aggregates stay: the rollups are row for row the same, and the dashboard still reads them.
     assert _rollups(app) == rollups
     login(client, staff)
-    for url in ("/dashboard", f"/dashboard/sites/{site.id}", "/dashboard/engagement"):
+    for url in ("/dashboard", f"/dashboard/sites/{site.id}", "/engagement/matrix"):
         assert client.get(url).status_code == 200, url
 
 

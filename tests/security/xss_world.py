@@ -412,7 +412,7 @@ def pages(world: XssWorld) -> list[tuple[str, str, tuple[str, ...]]]:
         ("compliance", "/dashboard/heatmap", ("SITE",)),
         ("compliance", f"/dashboard/sites/{site}", ("SITE", "SUPPLIER", "CAMPAIGN")),
         ("compliance", "/dashboard/indicators/FL03", ()),
-        ("compliance", "/dashboard/engagement", ()),
+        ("compliance", "/engagement/matrix", ()),
         ("compliance", "/saq", ("SITE", "SAQCAMPAIGN")),
         ("compliance", f"/saq/submissions/{i['response_id']}", ("SAQCAMPAIGN", "SAQNOTES")),
         ("supplier", "/home", ("SITE", "SUPPLIER")),
