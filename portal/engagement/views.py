@@ -284,7 +284,7 @@ def activity_feedback(activity_id: int):
     activity = queries.activity_for(current_user, activity_id)
     form = FeedbackForm(prefix="feedback")
     if not form.validate():
-        return activity_page(activity, status=400)
+        return activity_page(activity, status=400, feedback_error=_("The form expired. Try again."))
     try:
         services.start_training_feedback(activity, current_user)
     except services.EngagementError as error:

@@ -164,7 +164,8 @@ def consultation_status(consultation_id: int):
     consultation = queries.consultation_for(current_user, consultation_id)
     form = StatusForm(prefix="status")
     if not form.validate():
-        return consultation_page(consultation, status=400)
+        message = refusal(services.EngagementError("transition"))
+        return consultation_page(consultation, status=400, status_error=message)
     try:
         consult.change_status(consultation, current_user, form.status.data)
     except services.EngagementError as error:
@@ -203,9 +204,12 @@ def consultation_file(consultation_id: int, comment_id: int):
     if comment is None or comment.consultation_id != consultation.id:
         abort(404)
     form = FileCommentForm(prefix="file")
-    if not form.validate():
-        return consultation_page(consultation, status=400)
-    theme = _theme_of(consultation, form.theme.data) if form.theme.data else None
+    theme = None
+    if form.validate() and form.theme.data:
+        theme = next((t for t in consultation.themes if t.id == form.theme.data), None)
+    if not form.validate() or (form.theme.data and theme is None):
+        return consultation_page(consultation, status=400, file_error=(
+            comment.id, refusal(services.EngagementError("unknown_choice"))))  # fmt: skip
     consult.file_comment(comment, theme, current_user)
     return redirect(url_for(".consultation", consultation_id=consultation.id,
                             _anchor=f"comment-{comment.id}"))  # fmt: skip
@@ -218,7 +222,9 @@ def consultation_respond(consultation_id: int, theme_id: int):
     theme = _theme_of(consultation, theme_id)
     form = RespondForm(prefix=f"respond-{theme.id}")
     if not form.validate():
-        return consultation_page(consultation, status=400)
+        errors = [e for field in form for e in field.errors]
+        return consultation_page(consultation, status=400,
+                                 respond_error=(theme.id, " ".join(map(str, errors))))  # fmt: skip
     try:
         consult.respond(theme, current_user, form.response.data, form.changed.data)
     except services.EngagementError as error:
@@ -234,6 +240,9 @@ def consultation_respond(consultation_id: int, theme_id: int):
 def consultation_publish(consultation_id: int):
     consultation = queries.consultation_for(current_user, consultation_id)
     form = PublishForm(prefix="publish")
+    if consultation.status != "closed":
+        message = refusal(services.EngagementError("publish_closed"))
+        return consultation_page(consultation, status=409, publish_error=message)
     if not form.validate():
         return consultation_page(consultation, status=400, publish_form=form)
     try:

@@ -51,6 +51,7 @@ ARGUMENTS = {
     "engagement.activity_upload": {"activity_id": "monitor_activity_id"},
     "engagement.outcome": {"consultation_id": "published_consultation_id"},
     "engagement.activity_delete": {"activity_id": "spare_activity_id"},
+    "engagement.consultation_status": {"consultation_id": "spare_consultation_id"},
 }
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -70,6 +71,7 @@ def extend_world(factory, world) -> dict:
                                            areas=("monitoring",))  # fmt: skip
     spare_activity_id = helpers.activity(app, users["compliance"], sites=[site], title="Spare")
     consultation_id = helpers.consultation(app, users["compliance"], sites=[site])
+    spare_consultation_id = helpers.consultation(app, users["compliance"], sites=[site])
     published_id = helpers.consultation(app, users["compliance"], sites=[site], status="closed")
     helpers.comments(app, consultation_id, site, "workers", ["Add the dormitories."])
     with app.app_context():
@@ -89,6 +91,7 @@ def extend_world(factory, world) -> dict:
         return {
             "activity_id": activity_id, "monitor_activity_id": monitor_activity_id,
             "spare_activity_id": spare_activity_id,
+            "spare_consultation_id": spare_consultation_id,
             "file_id": stored.id, "consultation_id": consultation_id,
             "published_consultation_id": published_id, "theme_id": theme.id,
             "comment_id": comment_id, "target_id": target.id, "partner_id": _partner(lead),

@@ -192,3 +192,42 @@ def test_a_plan_can_be_opened_from_an_activity(app, client, factory):
     other = factory.site()
     wrong = client.get(f"/caps/new?activity={activity_id}&site={other.id}&indicator=FL03")
     assert wrong.status_code == 400
+
+
+def test_a_training_gets_its_feedback_survey_and_shows_the_answers(app, client, factory):
+    import random
+
+    from portal import ROOT
+    from portal.surveys import services as surveys
+    from portal.surveys.simulate import Profile, simulate
+
+    site = factory.site(name="Training Site", languages=["bn", "en"])
+    lead = factory.user("compliance")
+    with app.app_context():
+        surveys.sync_folder(ROOT / "surveys")
+    meeting = helpers.activity(app, lead, sites=[site])
+    training = helpers.activity(app, lead, sites=[site], kind="training", areas=("training",))
+    login(client, lead)
+    refused = client.post(f"/engagement/activities/{meeting}/feedback", data={})
+    assert refused.status_code == 409 and "follow trainings only" in refused.get_data(as_text=True)
+    assert client.post(f"/engagement/activities/{training}/feedback", data={}).status_code == 302
+    again = client.post(f"/engagement/activities/{training}/feedback", data={})
+    assert again.status_code == 409
+    with app.app_context():
+        campaign = db.session.get(Activity, training).feedback_campaign
+        assert campaign.survey_version.survey.form_id == "training-feedback"
+        assert campaign.languages == ["bn", "en"] and campaign.stakeholder_group == "workers"
+        campaign_id = campaign.id
+    # The campaign is on the site's public page, in Bengali too.
+    public = app.test_client().get(f"/s/{site.code}?lang=bn").get_data(as_text=True)
+    assert f"/survey/{campaign_id}" in public
+    html = client.get(f"/engagement/activities/{training}").get_data(as_text=True)
+    assert "Fewer than 5 answers" in html
+    with app.app_context():
+        campaign = db.session.get(Activity, training).feedback_campaign
+        simulate(campaign, db.session.merge(site), 8, Profile(), random.Random(3),
+                 campaign.opens_on)  # fmt: skip
+        db.session.commit()
+    html = client.get(f"/engagement/activities/{training}").get_data(as_text=True)
+    assert "8 answers" in html and "How much of the training did you understand?" in html
+    assert "Fewer than 5 answers" not in html

@@ -38,6 +38,12 @@ WRITES = {
     "remediation.verifiers", "remediation.root_cause", "remediation.review_root_cause",
     "remediation.add_action", "remediation.review_action", "remediation.request_extension",
     "remediation.decide_extension", "remediation.add_note",
+    "engagement.activity_new", "engagement.activity_edit", "engagement.activity_delete",
+    "engagement.partner_new", "engagement.partner_edit", "engagement.plan_page",
+    "engagement.consultation_new", "engagement.consultation_edit",
+    "engagement.consultation_status", "engagement.consultation_theme",
+    "engagement.consultation_file", "engagement.consultation_respond",
+    "engagement.consultation_comment", "engagement.comment",
 }  # fmt: skip
 
 #: Who sends each request: anonymous where the public may, else the first allowed staff role.
@@ -100,6 +106,47 @@ def _valid(world) -> dict[str, dict]:
         "grievances.case_reply": {"reply-body": "We are looking into it."},
         "grievances.case_contact": {},
         **_remediation(world, today),
+        **_engagement(world, today),
+    }  # fmt: skip
+
+
+def _engagement(world, today) -> dict[str, dict]:
+    """Engagement requests (the records are tests/engagement/access.py's world). Uploads,
+    feedback, publication and target removal are sent too but write nothing there (no file, a
+    meeting is no training, the consultation is still open, the form token is the prefixed
+    one): their writes are tested in tests/engagement."""
+    site = str(world["site_id"])
+    activity = {"kind": "meeting", "title": "CSRF meeting", "held_on": today.isoformat(),
+                "groups": ["workers"], "areas": ["communication"], "sites": [site]}  # fmt: skip
+    draft = {"document_kind": "policy", "groups": ["workers"], "sites": [site],
+             "languages": ["en"], "opens_on": today.isoformat(),
+             "closes_on": (today + timedelta(days=9)).isoformat(), "title_en": "CSRF policy",
+             "body_en": "Draft."}  # fmt: skip
+    theme = world["theme_id"]
+    return {
+        "engagement.activity_new": activity,
+        "engagement.activity_edit": {**activity, "title": "CSRF visit"},
+        "engagement.activity_delete": {"delete-confirm": "y"},
+        "engagement.activity_upload": {},
+        "engagement.activity_feedback": {},
+        "engagement.partner_new": {"name": "CSRF Union", "kind": "union",
+                                   "stakeholder_group": "workers", "active": "y"},
+        "engagement.partner_edit": {"name": "Matrix Union 2", "kind": "union",
+                                    "stakeholder_group": "workers"},
+        "engagement.plan_page": {"year": str(today.year), "stakeholder_group": "ngos",
+                                 "area": "training", "kind": "any", "count": "1",
+                                 "supplier": "0"},
+        "engagement.target_delete": {},
+        "engagement.consultation_new": draft,
+        "engagement.consultation_edit": {**draft, "groups": ["workers", "suppliers", "ngos"],
+                                         "title_en": "Edited"},
+        "engagement.consultation_status": {"status-status": "closed"},
+        "engagement.consultation_theme": {"theme-title": "CSRF theme"},
+        "engagement.consultation_file": {"file-theme": str(theme)},
+        "engagement.consultation_respond": {f"respond-{theme}-response": "We will."},
+        "engagement.consultation_publish": {},
+        "engagement.consultation_comment": {"comment-comment": "Signed", "comment-site": "0"},
+        "engagement.comment": {"group": "workers", "comment": "An anonymous comment"},
     }  # fmt: skip
 
 

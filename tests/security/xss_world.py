@@ -246,6 +246,7 @@ def build(app, factory) -> tuple[XssWorld, dict]:
     )
 
     cap_id = _plan(app, compliance, supplier, site_id, today, v)
+    world.ids.update(_engagement(app, compliance, supplier, site_id, code, today, v))
 
     monitor = app.test_client()
     with app.app_context():
@@ -263,6 +264,50 @@ def build(app, factory) -> tuple[XssWorld, dict]:
     )  # fmt: skip
     clients = {"admin": admin, "compliance": compliance, "supplier": supplier, "monitor": monitor}
     return world, clients
+
+
+def _engagement(app, compliance, supplier, site_id, code, today, v) -> dict:
+    """A partner, an activity and a consultation typed by compliance, a worker's anonymous
+    comment, a supplier's signed one, a theme and its response."""
+    from portal.engagement.models import Activity, Consultation, ConsultationTheme, Partner
+
+    v.update(partner=payload("PARTNER"), activity=payload("ACTIVITYTITLE"),
+             activity_text=payload("ACTIVITYTEXT"), draft=payload("DRAFT"),
+             draft_title=payload("DRAFTTITLE"), comment=payload("COMMENT"),
+             theme=payload("THEME"), response=payload("RESPONSE"))  # fmt: skip
+    _ok(compliance.post("/engagement/partners/new", data={
+        "name": v["partner"], "kind": "ngo", "stakeholder_group": "ngos",
+        "contact_name": v["partner"], "website": JS_URL, "active": "y"}), "partner")  # fmt: skip
+    with app.app_context():
+        partner_id = db.session.scalar(select(Partner.id))
+    _ok(compliance.post("/engagement/activities/new", data={
+        "kind": "focus_group", "title": v["activity"], "held_on": today.isoformat(),
+        "groups": ["workers"], "areas": ["communication"], "sites": [str(site_id)],
+        "partners": [str(partner_id)], "summary": v["activity_text"],
+        "outcomes": v["activity_text"], "people_workers_total": "7"}), "activity")  # fmt: skip
+    _ok(compliance.post("/engagement/consultations/new", data={
+        "document_kind": "code_of_conduct", "groups": ["workers", "suppliers"],
+        "sites": [str(site_id)], "languages": ["en"], "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=9)).isoformat(), "title_en": v["draft_title"],
+        "body_en": v["draft"], "question_en": v["draft"]}), "consultation")  # fmt: skip
+    with app.app_context():
+        activity_id = db.session.scalar(select(Activity.id))
+        consultation_id = db.session.scalar(select(Consultation.id))
+    url = f"/engagement/consultations/{consultation_id}"
+    _ok(compliance.post(f"{url}/status", data={"status-status": "open"}), "open")
+    anonymous = app.test_client()
+    said = {"group": "workers", "comment": v["comment"]}
+    for _ in range(5):
+        _ok(anonymous.post(f"/s/{code}/consultations/{consultation_id}", data=said), "comment")
+    _ok(supplier.post(f"{url}/comment", data={"comment-comment": v["comment"],
+                                              "comment-site": "0"}), "signed")  # fmt: skip
+    _ok(compliance.post(f"{url}/themes", data={"theme-title": v["theme"]}), "theme")
+    with app.app_context():
+        theme_id = db.session.scalar(select(ConsultationTheme.id))
+    answer = {f"respond-{theme_id}-response": v["response"]}
+    _ok(compliance.post(f"{url}/themes/{theme_id}", data=answer), "respond")
+    return {"activity_id": activity_id, "consultation_id": consultation_id,
+            "partner_id": partner_id}  # fmt: skip
 
 
 def _plan(app, compliance, supplier, site_id, today, v) -> int:
@@ -412,7 +457,41 @@ def pages(world: XssWorld) -> list[tuple[str, str, tuple[str, ...]]]:
         ("compliance", "/dashboard/heatmap", ("SITE",)),
         ("compliance", f"/dashboard/sites/{site}", ("SITE", "SUPPLIER", "CAMPAIGN")),
         ("compliance", "/dashboard/indicators/FL03", ()),
-        ("compliance", "/engagement/matrix", ()),
+        ("compliance", "/engagement/matrix", ("SITE", "SUPPLIER")),
+        ("compliance", "/engagement", ("ACTIVITYTITLE", "SITE")),
+        (
+            "compliance",
+            f"/engagement/activities/{i['activity_id']}",
+            ("ACTIVITYTITLE", "ACTIVITYTEXT", "PARTNER", "SITE"),
+        ),
+        (
+            "compliance",
+            f"/engagement/activities/{i['activity_id']}/edit",
+            ("ACTIVITYTITLE", "ACTIVITYTEXT", "PARTNER", "SITE"),
+        ),
+        ("compliance", "/engagement/partners", ("PARTNER",)),
+        ("compliance", f"/engagement/partners/{i['partner_id']}", ("PARTNER", JS_URL)),
+        ("compliance", "/engagement/consultations", ("DRAFTTITLE",)),
+        (
+            "compliance",
+            f"/engagement/consultations/{i['consultation_id']}",
+            ("DRAFTTITLE", "DRAFT", "COMMENT", "THEME", "RESPONSE", "SITE"),
+        ),
+        (
+            "supplier",
+            f"/engagement/consultations/{i['consultation_id']}",
+            ("DRAFTTITLE", "DRAFT", "COMMENT"),
+        ),
+        (
+            "monitor",
+            f"/engagement/activities/{i['activity_id']}",
+            ("ACTIVITYTITLE", "ACTIVITYTEXT"),
+        ),
+        (
+            "anonymous",
+            f"/s/{i['code']}/consultations/{i['consultation_id']}",
+            ("DRAFTTITLE", "DRAFT", "SITE"),
+        ),
         ("compliance", "/saq", ("SITE", "SAQCAMPAIGN")),
         ("compliance", f"/saq/submissions/{i['response_id']}", ("SAQCAMPAIGN", "SAQNOTES")),
         ("supplier", "/home", ("SITE", "SUPPLIER")),
