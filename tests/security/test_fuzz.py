@@ -422,7 +422,61 @@ GET_PARAMETERS = {
     "/campaigns/new": ["lang"],
     "/caps": ["page", "supplier", "site", "indicator", "status", "overdue", "pending", "lang"],
     "/caps/new": ["site", "group", "indicator", "period", "case", "response", "question"],
+    "/engagement/matrix": ["period", "country", "supplier", "site", "lang"],
+    "/engagement": [
+        "kind",
+        "group",
+        "area",
+        "site",
+        "supplier",
+        "country",
+        "partner",
+        "from",
+        "to",
+        "page",
+    ],
+    "/engagement/plan": ["year"],
+    "/engagement/activities/new": ["site"],
 }
+
+
+def test_engagement_forms(app, world):
+    compliance = world["clients"]["compliance"]
+    consultation, theme = world["consultation_id"], world["theme_id"]
+    code = world["code"]
+    public = app.test_client()
+
+    @FUZZ
+    @given(kind=anything, title=anything, day=anything, group=anything, area=anything,
+           site=anything, number=anything, text=anything)  # fmt: skip
+    def engagement(kind, title, day, group, area, site, number, text):
+        check(app, compliance, "/engagement/activities/new", {
+            "kind": kind, "title": title, "held_on": day, "groups": group, "areas": area,
+            "sites": site, "countries": text, "people_workers_total": number,
+            "people_workers_women": number, "summary": text,
+        }, ok=(302,))  # fmt: skip
+        check(app, compliance, "/engagement/partners/new", {
+            "name": title, "kind": kind, "stakeholder_group": group, "countries": text,
+            "members": number, "sites": site,
+        }, ok=(302,))  # fmt: skip
+        check(app, compliance, "/engagement/plan", {
+            "year": number, "stakeholder_group": group, "area": area, "kind": kind,
+            "count": number, "supplier": site, "due_on": day,
+        }, ok=(302,), refused=(409,))  # fmt: skip
+        check(app, compliance, "/engagement/consultations/new", {
+            "document_kind": kind, "groups": group, "sites": site, "languages": area,
+            "opens_on": day, "closes_on": day, "title_en": title, "body_en": text,
+        }, ok=(302,))  # fmt: skip
+        check(app, compliance, f"/engagement/consultations/{consultation}/themes",
+              {"theme-title": title}, ok=(302,), refused=(409,))  # fmt: skip
+        check(app, compliance, f"/engagement/consultations/{consultation}/themes/{theme}",
+              {f"respond-{theme}-response": text}, ok=(302,), refused=(409,))  # fmt: skip
+        check(app, compliance, f"/engagement/consultations/{consultation}/status",
+              {"status-status": kind}, ok=(302,), refused=(409,))  # fmt: skip
+        check(app, public, f"/s/{code}/consultations/{consultation}",
+              {"group": group, "comment": text}, ok=(302,), refused=(404,))  # fmt: skip
+
+    engagement()
 
 
 def test_query_parameters_never_crash(app, world):
