@@ -65,7 +65,7 @@ def test_the_whole_consultation(app, client, factory):
     public.post(f"/s/{site.code}/consultations/{cid}?lang=ar",
                 data={"group": "workers", "comment": "يجب تعليق المدونة بالعربية"})  # fmt: skip
     # Bad input: no comment, a group not consulted.
-    empty = public.post(f"/s/{site.code}/consultations/{cid}", data={"group": "workers"})
+    empty = public.post(f"/s/{site.code}/consultations/{cid}?lang=en", data={"group": "workers"})
     assert empty.status_code == 400 and "Write your comment" in empty.get_data(as_text=True)
     wrong = public.post(f"/s/{site.code}/consultations/{cid}",
                         data={"group": "investors", "comment": "Hello there"})  # fmt: skip
@@ -118,7 +118,7 @@ def test_the_whole_consultation(app, client, factory):
         "publish-body_bn": "১. কোনো ফি বা আবাসন কর্তন নয়।",
     })  # fmt: skip
     assert published.status_code == 302
-    outcome = public.get(f"/consultations/{cid}").get_data(as_text=True)
+    outcome = public.get(f"/consultations/{cid}?lang=en").get_data(as_text=True)
     assert "Housing deductions are now banned." in outcome
     assert "Housing is now a banned fee." in outcome
     # Public threshold 10: 6 worker comments and 1 supplier comment are "fewer than 10", and
