@@ -38,11 +38,15 @@ def test_demo_is_realistic_idempotent_and_prints_the_logins(app, client):
     with app.app_context():
         responses = db.session.scalar(select(func.count()).select_from(Response))
         campaigns = set(db.session.scalars(select(Campaign.name)))
-    assert responses >= 60 and {c for c in campaigns if not c.startswith("Pulse survey")} == {
+    # Besides the three deployments: pulse surveys of plans and the training's feedback survey.
+    assert responses >= 60 and {
+        c for c in campaigns if not c.startswith("Pulse survey") and " · " not in c
+    } == {
         "Worker voice 2026",
         "Community feedback 2026",
         "Supplier self-assessment 2026",
     }
+    _engagement_demo(app)
     from portal.grievances.models import Grievance
 
     with app.app_context():
@@ -172,3 +176,28 @@ def app_spec(app, form_id):
 
     with app.app_context():
         return db.session.scalar(select(Survey).where(Survey.form_id == form_id)).latest.spec()
+
+
+def _engagement_demo(app):
+    """The issue's demo: most matrix cells active with real gaps, and a published consultation
+    on the code of conduct with anonymous worker comments in Bengali and Arabic, supplier
+    comments and staff responses."""
+    from datetime import timedelta
+
+    from portal.engagement import matrix, services
+    from portal.engagement.models import Consultation, ConsultationComment
+
+    with app.test_request_context():
+        lead = db.session.scalar(select(User).where(User.role == "compliance"))
+        today = services.today()
+        built = matrix.build(lead, today - timedelta(days=364), today, matrix.scope_for(lead))
+        assert 28 <= built.covered <= 38 and built.gaps
+        code = db.session.scalar(select(Consultation).where(
+            Consultation.document_kind == "code_of_conduct"))  # fmt: skip
+        assert code.status == "published" and all(t.response for t in code.themes)
+        comments = list(db.session.scalars(select(ConsultationComment).where(
+            ConsultationComment.consultation_id == code.id)))  # fmt: skip
+        anonymous = {c.language for c in comments if c.user_id is None and
+                     c.stakeholder_group == "workers"}  # fmt: skip
+        assert anonymous >= {"bn", "ar"}
+        assert any(c.stakeholder_group == "suppliers" and c.user_id for c in comments)
