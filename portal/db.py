@@ -23,6 +23,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def sql_list(values) -> str:
+    """``'a', 'b'`` for a check constraint ``column IN (...)`` over a tuple of known keys."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, for staff-side timestamps (anonymous data stores days only)."""
     return datetime.now(UTC)

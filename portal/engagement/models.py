@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, String, Table, 
 from sqlalchemy import CheckConstraint as Check
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import utcnow
+from portal.db import sql_list, utcnow
 from portal.extensions import db
 from portal.risk.catalogue import STAKEHOLDER_GROUPS
 from portal.uploads import CONTENT_TYPES_SQL, StoredFileMixin
@@ -42,11 +42,7 @@ DOCUMENT_KINDS = ("code_of_conduct", "grievance_procedure", "policy", "remediati
                   "other")  # fmt: skip
 
 
-def _sql_list(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
-_GROUPS = _sql_list(STAKEHOLDER_GROUPS)
+_GROUPS = sql_list(STAKEHOLDER_GROUPS)
 
 partner_sites = Table(
     "partner_sites",
@@ -81,7 +77,7 @@ class Partner(db.Model):
 
     __tablename__ = "partners"
     __table_args__ = (
-        Check(f"kind IN ({_sql_list(PARTNER_KINDS)})", name="kind_known"),
+        Check(f"kind IN ({sql_list(PARTNER_KINDS)})", name="kind_known"),
         Check(f"stakeholder_group IN ({_GROUPS})", name="group_known"),
     )
 
@@ -111,7 +107,7 @@ class Activity(db.Model):
     """One entry of the engagement log."""
 
     __tablename__ = "activities"
-    __table_args__ = (Check(f"kind IN ({_sql_list(ACTIVITY_KINDS)})", name="kind_known"),)
+    __table_args__ = (Check(f"kind IN ({sql_list(ACTIVITY_KINDS)})", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: A key of ``ACTIVITY_KINDS``.
@@ -199,8 +195,8 @@ class Consultation(db.Model):
 
     __tablename__ = "consultations"
     __table_args__ = (
-        Check(f"status IN ({_sql_list(CONSULTATION_STATUSES)})", name="status_known"),
-        Check(f"document_kind IN ({_sql_list(DOCUMENT_KINDS)})", name="document_kind_known"),
+        Check(f"status IN ({sql_list(CONSULTATION_STATUSES)})", name="status_known"),
+        Check(f"document_kind IN ({sql_list(DOCUMENT_KINDS)})", name="document_kind_known"),
         Check("closes_on >= opens_on", name="window_order"),
         Check("status <> 'published' OR published_on IS NOT NULL", name="published_dated"),
     )
@@ -306,7 +302,7 @@ class EngagementTarget(db.Model):
     __tablename__ = "engagement_targets"
     __table_args__ = (
         Check(f"stakeholder_group IN ({_GROUPS})", name="group_known"),
-        Check(f"kind IN ({_sql_list(TARGET_KINDS)})", name="kind_known"),
+        Check(f"kind IN ({sql_list(TARGET_KINDS)})", name="kind_known"),
         Check("count >= 1", name="count_positive"),
         Check("year BETWEEN 2000 AND 2100", name="year_sane"),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import CheckConstraint as Check
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.audit import AuditEvent, trail_of
+from portal.db import sql_list
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -69,10 +70,6 @@ SATISFACTION = ("satisfied", "partly", "not_satisfied")
 MESSAGE_AUTHORS = ("reporter", "staff", "system")
 
 
-def _sql_list(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 _GROUP_PAIRS = " OR ".join(
     f"(reporter = '{reporter}' AND stakeholder_group = '{group}')"
     for reporter, group in REPORTER_GROUPS.items()
@@ -85,15 +82,15 @@ class Grievance(db.Model):
     __tablename__ = "grievances"
     __table_args__ = (
         Check(_GROUP_PAIRS, name="reporter_group"),
-        Check(f"category IN ({_sql_list(CATEGORY_INDICATORS)})", name="category_known"),
-        Check(f"status IN ({_sql_list(STATUSES)})", name="status_known"),
-        Check(f"severity IS NULL OR severity IN ({_sql_list(SEVERITIES)})", name="severity_known"),
+        Check(f"category IN ({sql_list(CATEGORY_INDICATORS)})", name="category_known"),
+        Check(f"status IN ({sql_list(STATUSES)})", name="status_known"),
+        Check(f"severity IS NULL OR severity IN ({sql_list(SEVERITIES)})", name="severity_known"),
         Check(
-            f"others_affected IS NULL OR others_affected IN ({_sql_list(OTHERS_AFFECTED)})",
+            f"others_affected IS NULL OR others_affected IN ({sql_list(OTHERS_AFFECTED)})",
             name="others_affected_known",
         ),
         Check(
-            f"satisfaction IS NULL OR satisfaction IN ({_sql_list(SATISFACTION)})",
+            f"satisfaction IS NULL OR satisfaction IN ({sql_list(SATISFACTION)})",
             name="satisfaction_known",
         ),
         # A case that ends without an outcome says why.
@@ -192,7 +189,7 @@ class GrievanceMessage(db.Model):
 
     __tablename__ = "grievance_messages"
     __table_args__ = (
-        Check(f"author IN ({_sql_list(MESSAGE_AUTHORS)})", name="author_known"),
+        Check(f"author IN ({sql_list(MESSAGE_AUTHORS)})", name="author_known"),
         # Staff entries name their author; the reporter and the system never have a user.
         Check(
             "(author = 'staff' AND user_id IS NOT NULL) OR (author <> 'staff' AND user_id IS NULL)",

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.audit import AuditEvent, trail_of
-from portal.db import utcnow
+from portal.db import sql_list, utcnow
 from portal.extensions import db
 from portal.uploads import CONTENT_TYPES_SQL, StoredFileMixin
 
@@ -52,10 +52,6 @@ EVIDENCE_KINDS = ("action", "remedy", "verification", "other")
 EXTENSION_STATES = ("pending", "accepted", "refused")
 
 
-def _sql_list(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 #: Independent monitors named to verify a plan (monitors assigned to its site).
 cap_verifiers = Table(
     "cap_verifiers",
@@ -68,10 +64,10 @@ cap_verifiers = Table(
 class CorrectiveActionPlan(db.Model):
     __tablename__ = "caps"
     __table_args__ = (
-        Check(f"status IN ({_sql_list(STATUSES)})", name="status_known"),
-        Check(f"severity IN ({_sql_list(SEVERITIES)})", name="severity_known"),
+        Check(f"status IN ({sql_list(STATUSES)})", name="status_known"),
+        Check(f"severity IN ({sql_list(SEVERITIES)})", name="severity_known"),
         Check(
-            f"root_cause_state IS NULL OR root_cause_state IN ({_sql_list(PROPOSAL_STATES)})",
+            f"root_cause_state IS NULL OR root_cause_state IN ({sql_list(PROPOSAL_STATES)})",
             name="root_cause_state_known",
         ),
         Check("remedy_amount IS NULL OR remedy_amount >= 0", name="remedy_amount_positive"),
@@ -164,7 +160,7 @@ class CapFinding(db.Model):
     """One thing the plan answers, linked to where it was found."""
 
     __tablename__ = "cap_findings"
-    __table_args__ = (Check(f"source IN ({_sql_list(FINDING_SOURCES)})", name="source_known"),)
+    __table_args__ = (Check(f"source IN ({sql_list(FINDING_SOURCES)})", name="source_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cap_id: Mapped[int] = mapped_column(ForeignKey("caps.id", ondelete="CASCADE"), index=True)
@@ -199,9 +195,9 @@ class CapFinding(db.Model):
 class CapAction(db.Model):
     __tablename__ = "cap_actions"
     __table_args__ = (
-        Check(f"owner_kind IN ({_sql_list(OWNER_KINDS)})", name="owner_known"),
-        Check(f"status IN ({_sql_list(ACTION_STATUSES)})", name="status_known"),
-        Check(f"state IN ({_sql_list(PROPOSAL_STATES)})", name="state_known"),
+        Check(f"owner_kind IN ({sql_list(OWNER_KINDS)})", name="owner_known"),
+        Check(f"status IN ({sql_list(ACTION_STATUSES)})", name="status_known"),
+        Check(f"state IN ({sql_list(PROPOSAL_STATES)})", name="state_known"),
         Check("status <> 'done' OR completed_on IS NOT NULL", name="done_dated"),
     )
 
@@ -231,7 +227,7 @@ class CapEvidence(StoredFileMixin, db.Model):
     __tablename__ = "cap_evidence"
     __table_args__ = (
         Check(f"content_type IN ({CONTENT_TYPES_SQL})", name="type_allowed"),
-        Check(f"kind IN ({_sql_list(EVIDENCE_KINDS)})", name="kind_known"),
+        Check(f"kind IN ({sql_list(EVIDENCE_KINDS)})", name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,7 +247,7 @@ class CapExtension(db.Model):
 
     __tablename__ = "cap_extensions"
     __table_args__ = (
-        Check(f"state IN ({_sql_list(EXTENSION_STATES)})", name="state_known"),
+        Check(f"state IN ({sql_list(EXTENSION_STATES)})", name="state_known"),
         Check("requested_due_on > previous_due_on", name="later_date"),
     )
 
