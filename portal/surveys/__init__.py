@@ -6,7 +6,7 @@ bp = Blueprint("surveys", __name__, template_folder="templates")
 
 
 def init_app(app) -> None:
-    """Register navigation entries and site-page actions (see portal.hooks)."""
+    """Register navigation entries, site-page actions (see portal.hooks) and the CLI group."""
     from flask_babel import lazy_gettext as _l
 
     from portal.hooks import NavItem, register_nav, register_site_actions
@@ -21,6 +21,9 @@ def init_app(app) -> None:
         ),
     )
     register_site_actions(app, site_actions)
+    from portal.surveys.cli import surveys_cli
+
+    app.cli.add_command(surveys_cli)
 
 
 from portal.surveys import views  # noqa: E402,F401
