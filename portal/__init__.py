@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hooks,
         public,
         remediation,
+        reports,
         suppliers,
         surveys,
     )
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         engagement,
         dashboard,
         exports,
+        reports,
     ):
         app.register_blueprint(package.bp)
         if hasattr(package, "init_app"):

@@ -165,6 +165,13 @@ class Grievance(db.Model):
     satisfaction: Mapped[str | None] = mapped_column(String(20))
     satisfaction_on: Mapped[date | None] = mapped_column(Date)
 
+    #: Transparency (UNGP 31 e): whether the reporter has opened the case since its last status
+    #: change, how many changes staff made, and how many were superseded before the reporter
+    #: saw them. Flags and counts only: never when the reporter looked.
+    status_seen: Mapped[bool] = mapped_column(default=True)
+    status_changes: Mapped[int] = mapped_column(default=0)
+    changes_missed: Mapped[int] = mapped_column(default=0)
+
     site: Mapped[Site | None] = relationship()
     assignee: Mapped[User | None] = relationship()
     messages: Mapped[list[GrievanceMessage]] = relationship(

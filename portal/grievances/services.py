@@ -250,6 +250,11 @@ def _set_status(grievance, user, status, *, reason=None, duplicate_of=None) -> N
     previous = grievance.status
     grievance.status = status
     grievance.status_changed_on = now.date()
+    # A change the reporter never opened before this one replaced it was never seen.
+    if grievance.status_changes and not grievance.status_seen:
+        grievance.changes_missed += 1
+    grievance.status_changes += 1
+    grievance.status_seen = False
     grievance.status_reason = reason if status in NEEDS_REASON else None
     grievance.duplicate_of_id = duplicate_of.id if duplicate_of is not None else None
     if previous == "new" and grievance.acknowledged_at is None:
@@ -360,3 +365,10 @@ def mark_notified(grievances: list[Grievance]) -> None:
     for grievance in grievances:
         grievance.notified_on = today()
     db.session.commit()
+
+
+def mark_seen(grievance: Grievance) -> None:
+    """The reporter opened the case with their receipt: the current status was seen."""
+    if not grievance.status_seen:
+        grievance.status_seen = True
+        db.session.commit()

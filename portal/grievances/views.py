@@ -177,6 +177,7 @@ def _thread(grievance: Grievance, receipt: str, site, *, status: int = 200, **fo
     feedback_form = forms.get("feedback_form") or FeedbackForm(formdata=None)
     reply_form.receipt.data = feedback_form.receipt.data = receipts.group(receipt)
     messages = [message for message in grievance.messages if not message.internal]
+    services.mark_seen(grievance)
     with force_locale(_reporter_language(grievance)):
         html = render_template(
             "grievances/thread.html",

@@ -50,3 +50,29 @@ class ResponseCount(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(Date)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class RiskBaseline(db.Model):
+    """An external baseline for the scoring prior (DESIGN §6: country × sector baselines),
+    loaded from an industry benchmark file (``flask reports import-benchmark``). Where one
+    exists for a site's country and sector, it centres the prior instead of the pooled rate
+    of this programme's own sites."""
+
+    __tablename__ = "risk_baselines"
+    __table_args__ = (
+        UniqueConstraint("country", "sector", "stakeholder_group", "indicator",
+                         name="uq_risk_baselines_key"),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    sector: Mapped[str] = mapped_column(String(30))
+    stakeholder_group: Mapped[str] = mapped_column(String(20))
+    indicator: Mapped[str] = mapped_column(String(8))
+    #: Pooled adverse answers and valid answers behind the rate, and the sites pooled.
+    k: Mapped[int]
+    n: Mapped[int]
+    sites: Mapped[int]
+    #: Where the file came from (its name and the benchmark's own period).
+    source: Mapped[str] = mapped_column(String(200))
+    imported_on: Mapped[date] = mapped_column(Date)

@@ -151,6 +151,20 @@ def baselines(period: str, group: str | None = None) -> dict[tuple[str, str], tu
     }
 
 
+def external_baselines(group: str | None = None) -> dict[tuple[str, str, str, str], tuple]:
+    """Imported baselines: (country, sector, group, indicator) → (p0, sites pooled)."""
+    from portal.risk.models import RiskBaseline
+
+    stmt = select(RiskBaseline)
+    if group:
+        stmt = stmt.where(RiskBaseline.stakeholder_group == group)
+    return {
+        (row.country, row.sector, row.stakeholder_group, row.indicator):
+            (scoring.pooled_baseline([(row.k, row.n)]), row.sites)
+        for row in db.session.scalars(stmt)
+    }  # fmt: skip
+
+
 def site_signals(
     sites, period: str, *, group: str = "workers", user=None, with_trend: bool = False
 ) -> list[SiteSignals]:
@@ -159,7 +173,17 @@ def site_signals(
     result = {site.id: SiteSignals(site) for site in sites}
     cells = _cells(period, group, site_ids)
     pooled = baselines(period, group)
-    p0s = {key: p0 for key, (p0, _sites) in pooled.items()}
+    external = external_baselines(group)
+    place = {site.id: (site.country, site.sector) for site in sites}
+
+    def prior(cell) -> tuple[float, int]:
+        """(p0, sites pooled): the imported country × sector baseline, else the pooled one."""
+        key = (*place[cell.site_id], cell.stakeholder_group, cell.indicator)
+        if key in external:
+            return external[key]
+        return pooled.get((cell.stakeholder_group, cell.indicator),
+                          (scoring.DEFAULT_BASELINE, 0))  # fmt: skip
+
     threshold = suppression.threshold_for(user)
     complementary = suppression.needs_complementary(user)
     staff = not complementary
@@ -170,7 +194,7 @@ def site_signals(
         score, mean, low, high = _batch_scores(
             [c.k for c in shown],
             [c.n for c in shown],
-            [p0s.get((c.stakeholder_group, c.indicator), scoring.DEFAULT_BASELINE) for c in shown],
+            [prior(c)[0] for c in shown],
             [scoring.tau_for(c.indicator) for c in shown],
         )
     previous = {}
@@ -192,9 +216,7 @@ def site_signals(
                 summary.needs_attention = True
         else:
             index = position[id(cell)]
-            p0, pooled_sites = pooled.get(
-                (cell.stakeholder_group, cell.indicator), (scoring.DEFAULT_BASELINE, 0)
-            )
+            p0, pooled_sites = prior(cell)
             signal.p0 = p0 if staff or pooled_sites >= BASELINE_MIN_SITES else None
             signal.score = float(score[index])
             signal.band = scoring.band(signal.score)

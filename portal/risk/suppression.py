@@ -16,7 +16,10 @@ PUBLIC_THRESHOLD = 10
 
 
 def threshold_for(user) -> int:
-    """5 for compliance and monitors; 10 for suppliers and anyone else (public)."""
+    """5 for compliance and monitors; 10 for suppliers and anyone else (public), and for
+    anything published (a public report, an evidence pack: ``user.publishes``)."""
+    if getattr(user, "publishes", False):
+        return PUBLIC_THRESHOLD
     return (
         STAFF_THRESHOLD
         if getattr(user, "role", None) in ("compliance", "monitor")

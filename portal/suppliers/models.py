@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy import CheckConstraint as Check
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +67,8 @@ class Site(db.Model):
     headcount: Mapped[int] = mapped_column(default=0)
     #: Languages the workers speak, most common first (keys of ``portal.i18n.LANGUAGES``).
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The last day staff opened the site's poster for printing (UNGP 31 accessibility).
+    poster_opened_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

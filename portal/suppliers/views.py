@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -210,6 +212,9 @@ def site_poster(site_id: int):
             blocks.append({"code": code, "html": Markup(html)})  # noqa: S704 (autoescaped template output)
     if not blocks:
         abort(404)
+    if site.poster_opened_on != date.today():
+        site.poster_opened_on = date.today()
+        db.session.commit()
     return render_template(
         "suppliers/poster.html",
         site=site,
