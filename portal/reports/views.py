@@ -209,7 +209,7 @@ def effectiveness():
     form = PeriodForm(request.args, meta={"csrf": False})
     start, end = last_quarter()
     status = 200
-    if request.args:
+    if {"period_start", "period_end"} & request.args.keys():
         if form.validate() and form.period_start.data <= form.period_end.data:
             start, end = form.period_start.data, form.period_end.data
         else:

@@ -73,8 +73,10 @@ def test_grievance_figures_match_the_database(app, factory):
     fig = _compute(app, start, end)["grievances"]
 
     rows = helpers.case_rows(app)
-    in_time = sum(c.acknowledged_at is not None
-                  and as_utc(c.acknowledged_at) <= as_utc(c.acknowledge_due_at) for c in rows)  # fmt: skip
+    in_time = sum(
+        c.acknowledged_at is not None and as_utc(c.acknowledged_at) <= as_utc(c.acknowledge_due_at)
+        for c in rows
+    )
     late = len(rows) - in_time
     both = _shown(in_time) is not None and _shown(late) is not None
     assert fig["acknowledged"] == {"in_time": in_time if both else None,
@@ -307,8 +309,8 @@ def test_partners_comment_on_the_draft_and_compliance_answers(app, client, facto
     empty = client.post(f"/reports/{report_id}/comments?lang=en",
                         data={"section": "grievances", "body": "  "})  # fmt: skip
     assert empty.status_code == 400 and "Write your comment." in empty.data.decode()
-    sent = client.post(f"/reports/{report_id}/comments",
-                       data={"section": "grievances", "body": "Cases at Yard are missing."})  # fmt: skip
+    body = {"section": "grievances", "body": "Cases at Yard are missing."}
+    sent = client.post(f"/reports/{report_id}/comments", data=body)
     assert sent.status_code == 302
     client.post("/logout")
     with app.app_context():
