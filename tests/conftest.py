@@ -106,6 +106,8 @@ def make_app(database_uri: str, ratelimit_prefix: str, instance_path: Path, **ov
         "PASSWORD_HASH_METHOD": FAST_SCRYPT,
         "RATELIMIT_KEY_PREFIX": ratelimit_prefix,
         "SERVER_NAME": None,
+        # Evidence packs are built within the request (tests/reports starts the thread itself).
+        "REPORTS_PACK_IN_BACKGROUND": False,
     }
     config.update(overrides)
     previous = os.environ.get("PORTAL_INSTANCE_PATH")

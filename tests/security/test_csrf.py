@@ -44,6 +44,7 @@ WRITES = {
     "engagement.consultation_status", "engagement.consultation_theme",
     "engagement.consultation_file", "engagement.consultation_respond",
     "engagement.consultation_comment", "engagement.comment",
+    "reports.new", "reports.edit", "reports.publish", "reports.answer", "reports.pack_new",
 }  # fmt: skip
 
 #: Who sends each request: anonymous where the public may, else the first allowed staff role.
@@ -107,6 +108,7 @@ def _valid(world) -> dict[str, dict]:
         "grievances.case_contact": {},
         **_remediation(world, today),
         **_engagement(world, today),
+        **_reports(world, today),
     }  # fmt: skip
 
 
@@ -182,6 +184,24 @@ def _remediation(world, today) -> dict[str, dict]:
     }  # fmt: skip
 
 
+def _reports(world, today) -> dict[str, dict]:
+    """Report requests (tests/reports/access.py's world). The world's monitor has no partner,
+    so its comment is refused (404) and writes nothing; a file field cannot be sent twice, so
+    the benchmark import writes nothing here: both are tested in tests/reports."""
+    period = {"period_start": (today - timedelta(days=90)).isoformat(),
+              "period_end": today.isoformat()}  # fmt: skip
+    report = {**period, "languages": ["en"], "title_en": "CSRF report"}
+    return {
+        "reports.new": report,
+        "reports.edit": {**report, "title_en": "Matrix report 2"},
+        "reports.publish": {},
+        "reports.comment": {"section": "general", "body": "Check the totals."},
+        "reports.answer": {"answer": "Checked."},
+        "reports.pack_new": {**period, "supplier": ""},
+        "reports.benchmark_import": {},
+    }
+
+
 @pytest.fixture(scope="module")
 def csrf_app(database_uri, ratelimit_prefix, tmp_path_factory):
     """A second app on the same database, built with CSRF protection on, as in production."""
@@ -191,6 +211,7 @@ def csrf_app(database_uri, ratelimit_prefix, tmp_path_factory):
         tmp_path_factory.mktemp("csrf"),
         WTF_CSRF_ENABLED=True,
         RATELIMIT_ENABLED=False,
+        REPORTS_PACK_IN_BACKGROUND=False,
     )
     yield app
     with app.app_context():

@@ -437,6 +437,8 @@ GET_PARAMETERS = {
     ],
     "/engagement/plan": ["year"],
     "/engagement/activities/new": ["site"],
+    "/reports/effectiveness": ["period_start", "period_end", "lang"],
+    "/reports/benchmark.csv": ["period_start", "period_end"],
 }
 
 
@@ -477,6 +479,40 @@ def test_engagement_forms(app, world):
               {"group": group, "comment": text}, ok=(302,), refused=(404,))  # fmt: skip
 
     engagement()
+
+
+def test_report_forms(app, world):
+    compliance = world["clients"]["compliance"]
+    report, comment = world["report_id"], world["comment_id"]
+
+    @FUZZ
+    @given(day=anything, other=anything, language=anything, title=anything, text=anything,
+           supplier=anything, section=anything)  # fmt: skip
+    def reports(day, other, language, title, text, supplier, section):
+        check(app, compliance, "/reports/new", {
+            "period_start": day, "period_end": other, "languages": language,
+            "title_en": title, "scope_en": text, "title_ar": title,
+        }, ok=(302,))  # fmt: skip
+        check(app, compliance, f"/reports/{report}/comments/{comment}", {"answer": text},
+              ok=(302,))  # fmt: skip
+        check(app, compliance, "/reports/packs", {
+            "supplier": supplier, "period_start": day, "period_end": other,
+        }, ok=(302,))  # fmt: skip
+        check(app, world["clients"]["monitor"], f"/reports/{report}/comments",
+              {"section": section, "body": text}, ok=(), refused=(404,))  # fmt: skip
+
+    reports()
+
+    @FUZZ
+    @given(content=st.binary(max_size=400) | st.text(max_size=400).map(str.encode))
+    def benchmark(content):
+        before = snapshot(app)
+        response = compliance.post("/reports/benchmark?lang=fr",
+                                   data={"file": (BytesIO(content), "b.csv")})  # fmt: skip
+        assert response.status_code == 400 and snapshot(app) == before
+        assert 'class="error' in response.data.decode()
+
+    benchmark()
 
 
 def test_query_parameters_never_crash(app, world):

@@ -247,6 +247,7 @@ def build(app, factory) -> tuple[XssWorld, dict]:
 
     cap_id = _plan(app, compliance, supplier, site_id, today, v)
     world.ids.update(_engagement(app, compliance, supplier, site_id, code, today, v))
+    world.ids.update(_reports(app, compliance, supplier_id, today, v))
 
     monitor = app.test_client()
     with app.app_context():
@@ -308,6 +309,24 @@ def _engagement(app, compliance, supplier, site_id, code, today, v) -> dict:
     _ok(compliance.post(f"{url}/themes/{theme_id}", data=answer), "respond")
     return {"activity_id": activity_id, "consultation_id": consultation_id,
             "partner_id": partner_id}  # fmt: skip
+
+
+def _reports(app, compliance, supplier_id, today, v) -> dict:
+    """A public report whose title and narrative compliance typed, published; an evidence
+    pack for the supplier (its name is shown in the list of packs)."""
+    from portal.reports.models import PublicReport
+
+    v.update(report_title=payload("REPORTTITLE"), narrative=payload("NARRATIVE"))
+    period = {"period_start": (today - timedelta(days=90)).isoformat(),
+              "period_end": today.isoformat()}  # fmt: skip
+    _ok(compliance.post("/reports/new", data={
+        **period, "languages": ["en", "ar"], "title_en": v["report_title"],
+        "scope_en": v["narrative"], "methodology_ar": v["narrative"]}), "report")  # fmt: skip
+    with app.app_context():
+        report_id = db.session.scalar(select(PublicReport.id))
+    _ok(compliance.post(f"/reports/{report_id}/publish"), "publish")
+    _ok(compliance.post("/reports/packs", data={**period, "supplier": str(supplier_id)}), "pack")
+    return {"report_id": report_id}
 
 
 def _plan(app, compliance, supplier, site_id, today, v) -> int:
@@ -492,6 +511,13 @@ def pages(world: XssWorld) -> list[tuple[str, str, tuple[str, ...]]]:
             f"/s/{i['code']}/consultations/{i['consultation_id']}",
             ("DRAFTTITLE", "DRAFT", "SITE"),
         ),
+        ("compliance", "/reports", ("REPORTTITLE",)),
+        ("compliance", f"/reports/{i['report_id']}", ("REPORTTITLE", "NARRATIVE")),
+        ("compliance", f"/reports/{i['report_id']}/edit", ("REPORTTITLE", "NARRATIVE")),
+        ("compliance", "/reports/packs", ("SUPPLIER",)),
+        ("anonymous", "/accountability", ("REPORTTITLE",)),
+        ("anonymous", f"/accountability/{i['report_id']}/v1", ("REPORTTITLE", "NARRATIVE")),
+        ("anonymous", f"/accountability/{i['report_id']}/v1?lang=ar", ("REPORTTITLE", "NARRATIVE")),
         ("compliance", "/saq", ("SITE", "SAQCAMPAIGN")),
         ("compliance", f"/saq/submissions/{i['response_id']}", ("SAQCAMPAIGN", "SAQNOTES")),
         ("supplier", "/home", ("SITE", "SUPPLIER")),
