@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
 PIP := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test catalogs migrate demo lint format browser-deps serve-prod clean
+.PHONY: run test install install-test catalogs migrate demo lint format browser-deps report-deps serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 ## Create the venv, install, compile catalogs, migrate, load the demo once, serve on :5000.
-run: catalogs migrate
+run: catalogs migrate report-deps
 	$(FLASK) demo --if-new
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
@@ -46,6 +46,16 @@ browser-deps:
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent \
 	  || echo "axe-core could not be installed: accessibility checks will be skipped"
 
+## Pango and Noto fonts for every shipped script (Latin, Arabic and Urdu, Bengali, Devanagari,
+## Myanmar, Khmer, Chinese) for the report PDFs (WeasyPrint embeds them); Debian packages.
+NOTO := fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+report-deps:
+	@{ fc-list : family 2>/dev/null | grep -q "Noto Sans Bengali" \
+	  && fc-list : family | grep -q "Noto Sans CJK SC"; } || { [ "$$(id -u)" = 0 ] \
+	  && command -v apt-get >/dev/null 2>&1 && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NOTO) >/dev/null; } \
+	  || echo "Noto fonts could not be installed: report PDFs will show boxes for some scripts"
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -55,7 +65,7 @@ format: install-test
 	$(BIN)/ruff format .
 
 ## Lint, then every test (SQLite by default; DATABASE_URL selects PostgreSQL).
-test: install-test catalogs browser-deps lint
+test: install-test catalogs browser-deps report-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

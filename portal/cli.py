@@ -53,7 +53,9 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
     answers submitted through the same code as real ones (a few sites planted with high risk),
     grievance cases at different steps, and corrective action plans in every status (one
     verified by a pulse survey whose signal fell, one verified while workers still report the
-    problem). Running it again creates nothing twice.
+    problem), a year of engagement activities, half a year of earlier resolved cases and a
+    bilingual draft public report with a partner's comment. Running it again creates nothing
+    twice.
     """
     from portal.demo import (
         build_demo,
@@ -64,6 +66,7 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
     )
     from portal.engagement.demo import build_demo_engagement
     from portal.remediation.demo import build_demo_plans
+    from portal.reports.demo import EARLIER_CASES, build_demo_reports
 
     if if_new and not database_is_new():
         click.echo("The database already has accounts; demo data not loaded again.")
@@ -73,11 +76,13 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
         counts["cases"] = build_demo_cases()
         counts["plans"] = build_demo_plans(seed)
         counts["activities"] = build_demo_engagement(seed)
+        counts["reports"] = build_demo_reports(seed)
+        counts["cases"] += EARLIER_CASES if counts["reports"] else 0
         click.echo(
             "Demo data ready: {suppliers} suppliers, {sites} sites, {users} demo accounts, "
             "{campaigns} campaigns, {responses} new simulated responses, "
             "{cases} new grievance cases, {plans} new corrective action plans, "
-            "{activities} engagement activities.".format(**counts)
+            "{activities} engagement activities, {reports} draft public report.".format(**counts)
         )
     click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
     for login in demo_logins():

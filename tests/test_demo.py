@@ -51,7 +51,8 @@ def test_demo_is_realistic_idempotent_and_prints_the_logins(app, client):
 
     with app.app_context():
         cases = list(db.session.scalars(select(Grievance)))
-        assert len(cases) == 7 and {c.language for c in cases} >= {"my", "bn", "ne", "zh_Hans"}
+        # Seven open-ended demo cases and thirty earlier, resolved ones for the public report.
+        assert len(cases) == 37 and {c.language for c in cases} >= {"my", "bn", "ne", "zh_Hans"}
         assert {c.status for c in cases} >= {"new", "investigating", "closed"}
     from portal.remediation.models import STATUSES, CorrectiveActionPlan
 
@@ -73,18 +74,34 @@ def test_demo_is_realistic_idempotent_and_prints_the_logins(app, client):
             plan_count
         )
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Grievance)) == 7
+        assert db.session.scalar(select(func.count()).select_from(Grievance)) == 37
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == responses
     with app.app_context():
         assert set(db.session.scalars(select(Site.code))) == set(codes)  # posters stay valid
 
+    _reports_demo(app)
     for line in ("compliance@demo.example", "compliance-demo-2026"):
         assert line in first.output
     # The printed logins work.
     assert login(client, "supplier@demo.example", "supplier-demo-2026").status_code == 302
     listing = client.get("/sites").data.decode()
     assert "Bayan Lepas Plant" in listing and "Gazipur" not in listing
+
+
+def _reports_demo(app):
+    """A bilingual draft with a comment from the NGO's monitor, and enough cases in its period
+    for grievance figures above the public threshold."""
+    from portal.reports import figures
+    from portal.reports.models import PublicReport
+
+    with app.test_request_context("/"):
+        (report,) = db.session.scalars(select(PublicReport))
+        assert report.languages == ["en", "ar"] and not report.versions
+        assert [c.partner.kind for c in report.comments] == ["ngo"]
+        computed = figures.compute(report.period_start, report.period_end)
+    assert computed["grievances"]["acknowledged"]["total"] >= 30
+    assert computed["grievances"]["median_days"] is not None
 
 
 def test_demo_if_new_leaves_an_existing_database_alone(app, factory):

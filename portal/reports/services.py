@@ -111,9 +111,15 @@ def publish(report: PublicReport, user) -> ReportVersion:
 
 
 def may_comment(user) -> bool:
-    partner = getattr(user, "partner", None)
-    return (getattr(user, "role", None) == "monitor" and partner is not None
-            and partner.kind in COMMENTING_PARTNERS)  # fmt: skip
+    """A monitor whose account belongs to a civil-society partner (read by id: the partner
+    of the signed-in user is looked up, not lazy-loaded)."""
+    from portal.engagement.models import Partner
+
+    partner_id = getattr(user, "partner_id", None)
+    if getattr(user, "role", None) != "monitor" or partner_id is None:
+        return False
+    partner = db.session.get(Partner, partner_id)
+    return partner is not None and partner.kind in COMMENTING_PARTNERS
 
 
 def add_comment(report: PublicReport, user, section: str, body: str | None) -> ReportComment:

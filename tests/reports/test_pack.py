@@ -20,8 +20,10 @@ from tests.factories import login
 from tests.remediation.helpers import plan_at, worker_voice_campaign
 from tests.reports import helpers
 
-EXPECTED_FILES = {"summary.pdf", "cases.csv", "caps.csv", "cap-evidence.csv", "activities.csv",
-                  "saq-answers.csv", "data-dictionary.csv", "README.txt", "MANIFEST.sha256"}  # fmt: skip
+EXPECTED_FILES = {
+    "summary.pdf", "cases.csv", "caps.csv", "cap-evidence.csv", "activities.csv",
+    "saq-answers.csv", "data-dictionary.csv", "README.txt", "MANIFEST.sha256",
+}  # fmt: skip
 
 
 def _rows(archive: zipfile.ZipFile, name: str) -> list[dict]:
@@ -131,8 +133,8 @@ def test_bad_pack_requests_are_refused_with_reasons(app, client, factory):
         "supplier": "", "period_start": "2026-06-01", "period_end": "2026-01-01"})  # fmt: skip
     assert backwards.status_code == 400
     assert "The period must start before it ends" in backwards.data.decode()
-    unknown = client.post("/reports/packs?lang=en", data={
-        "supplier": "999999", "period_start": "2026-01-01", "period_end": "2026-02-01"})  # fmt: skip
+    nobody = {"supplier": "999999", "period_start": "2026-01-01", "period_end": "2026-02-01"}
+    unknown = client.post("/reports/packs?lang=en", data=nobody)
     assert unknown.status_code == 400 and 'class="error"' in unknown.data.decode()
     with app.app_context():
         assert db.session.scalar(select(EvidencePack)) is None
