@@ -58,7 +58,6 @@ def _earlier_cases(staff, rng: random.Random) -> int:
     """Cases from the last months, walked to resolved (most closed, with the reporter's
     satisfaction); their dates are moved back to when they would have arrived."""
     sites = list(db.session.scalars(select(Site).order_by(Site.id)))
-    today = grievances.today()
     for index in range(EARLIER_CASES):
         category, language, text = HISTORY[index % len(HISTORY)]
         site = sites[rng.randrange(len(sites))]
