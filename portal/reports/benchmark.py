@@ -75,6 +75,24 @@ def benchmark_csv(start: date, end: date) -> str:
     return out.getvalue()
 
 
+def _read(text: str) -> tuple[list[dict], list[str]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], [_("Missing columns: %(columns)s.", columns=", ".join(missing))]
+    rows, errors = [], []
+    for number, row in enumerate(reader, start=2):
+        if number > MAX_ROWS + 1:
+            errors.append(_("The file has more than %(num)s rows.", num=MAX_ROWS))
+            break
+        problem = _row_problem(row)
+        if problem:
+            errors.append(_("Row %(row)s: %(problem)s.", row=number, problem=problem))
+        else:
+            rows.append(row)
+    return rows, errors
+
+
 @dataclass
 class ImportResult:
     loaded: int
@@ -88,10 +106,12 @@ def _int(value: str) -> int:
     return number
 
 
-def _row_problem(row: dict) -> str | None:
+def _row_problem(raw: dict) -> str | None:
+    # A short row has None for its missing fields; a long one has its extras under None.
+    row = {name: str(raw.get(name) or "").strip() for name in COLUMNS}
     if row.get("schema") != SCHEMA:
         return _("the schema is not %(schema)s", schema=SCHEMA)
-    if row.get("country", "").upper() not in COUNTRY_CODES:
+    if row["country"].upper() not in COUNTRY_CODES:
         return _("unknown country code")
     if row.get("sector") not in SECTORS:
         return _("unknown sector")
@@ -100,7 +120,7 @@ def _row_problem(row: dict) -> str | None:
     if row.get("indicator") not in (*INDICATORS, FLX):
         return _("unknown indicator")
     try:
-        sites, n, k = (_int(row.get(name) or "") for name in ("sites", "n", "k"))
+        sites, n, k = (_int(row[name]) for name in ("sites", "n", "k"))
     except ValueError:
         return _("sites, n and k must be whole numbers")
     if k > n:
@@ -116,20 +136,10 @@ def _row_problem(row: dict) -> str | None:
 
 def import_benchmark(text: str, source: str, *, replace: bool = False) -> ImportResult:
     """Check every row first; store nothing if any row is wrong."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        return ImportResult(0, [_("Missing columns: %(columns)s.", columns=", ".join(missing))])
-    rows, errors = [], []
-    for number, row in enumerate(reader, start=2):
-        if number > MAX_ROWS + 1:
-            errors.append(_("The file has more than %(num)s rows.", num=MAX_ROWS))
-            break
-        problem = _row_problem(row)
-        if problem:
-            errors.append(_("Row %(row)s: %(problem)s.", row=number, problem=problem))
-        else:
-            rows.append(row)
+    try:
+        rows, errors = _read(text)
+    except csv.Error:
+        return ImportResult(0, [_("The file is not a readable CSV file.")])
     if errors or not rows:
         return ImportResult(0, errors or [_("The file has no rows.")])
     if replace:
@@ -137,7 +147,8 @@ def import_benchmark(text: str, source: str, *, replace: bool = False) -> Import
     existing = {(b.country, b.sector, b.stakeholder_group, b.indicator): b
                 for b in db.session.scalars(select(RiskBaseline))}  # fmt: skip
     today = date.today()
-    for row in rows:
+    for raw in rows:
+        row = {name: str(raw.get(name) or "").strip() for name in COLUMNS}
         key = (row["country"].upper(), row["sector"], row["stakeholder_group"], row["indicator"])
         baseline = existing.get(key) or RiskBaseline(
             country=key[0], sector=key[1], stakeholder_group=key[2], indicator=key[3]

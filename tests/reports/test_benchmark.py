@@ -112,3 +112,14 @@ def test_an_imported_baseline_centres_the_prior_of_matching_sites(app, client, f
         by_site = {s.site.id: s.signals["FL03"] for s in summaries}
     assert by_site[cambodia.id].p0 == scoring.pooled_baseline([(80, 400)]) == 0.2
     assert by_site[elsewhere.id].p0 != 0.2
+
+
+def test_malformed_files_are_refused_not_crashed(app, client, factory):
+    """Regressions from the fuzzing: a bare carriage return inside a field, a short row."""
+    login(client, factory.user("compliance"))
+    header = ",".join(benchmark.COLUMNS).encode()
+    for content, reason in ((header + b"\nwvp\rx", "Row 2"), (header + b"\nwvp-benchmark/1",
+                                                               "Row 2")):  # fmt: skip
+        response = client.post("/reports/benchmark?lang=en", data={
+            "file": (io.BytesIO(content), "b.csv")})  # fmt: skip
+        assert response.status_code == 400 and reason in response.data.decode()
