@@ -36,7 +36,8 @@ EXPECTED = {
 }
 
 ARGUMENTS = {"reports.version": {"number": "version_number"},
-             "reports.version_pdf": {"number": "version_number"}}  # fmt: skip
+             "reports.version_pdf": {"number": "version_number"},
+             "reports.answer": {"comment_id": "report_comment_id"}}  # fmt: skip
 
 
 def extend_world(factory, world) -> dict:
@@ -62,4 +63,4 @@ def extend_world(factory, world) -> dict:
         with app.test_request_context("/"):
             pack.build(built)
         return {"report_id": report.id, "version_number": version.number,
-                "comment_id": comment.id, "pack_id": built.id}  # fmt: skip
+                "report_comment_id": comment.id, "pack_id": built.id}  # fmt: skip

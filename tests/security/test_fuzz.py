@@ -483,7 +483,7 @@ def test_engagement_forms(app, world):
 
 def test_report_forms(app, world):
     compliance = world["clients"]["compliance"]
-    report, comment = world["report_id"], world["comment_id"]
+    report, comment = world["report_id"], world["report_comment_id"]
 
     @FUZZ
     @given(day=anything, other=anything, language=anything, title=anything, text=anything,
