@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import func, select
 
@@ -51,13 +54,28 @@ def report_context(record, fig: dict, language: str) -> dict:
             "title": record.text(language), "title_lang": title_lang}  # fmt: skip
 
 
-def report_pdf(record, fig: dict, language: str, **extra) -> Response:
+def report_pdf(record, fig: dict, language: str, *, cache: bool = False, **extra) -> Response:
+    """The PDF of a draft or a version. A published version's PDF is kept on disk under the
+    SHA-256 of its HTML: rendering costs about fifty times the HTML page, and the same HTML
+    (same figures, words, translations) always gives the same document."""
     html = render_template("reports/pdf.html", fonts=font_css(),
                            **report_context(record, fig, language), **extra)  # fmt: skip
-    try:
-        data = render_pdf(html)
-    except PdfUnavailable:
-        abort(503)
+    stored = None
+    if cache:
+        folder = Path(current_app.instance_path) / "report-pdfs"
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = folder / f"{hashlib.sha256(html.encode()).hexdigest()}.pdf"
+    if stored is not None and stored.is_file():
+        data = stored.read_bytes()
+    else:
+        try:
+            data = render_pdf(html)
+        except PdfUnavailable:
+            abort(503)
+        if stored is not None:
+            partial = stored.with_suffix(f".{os.getpid()}.partial")
+            partial.write_bytes(data)
+            os.replace(partial, stored)
     name = f"report-{extra.get('file_label', 'draft')}-{language}.pdf"
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip
@@ -112,5 +130,5 @@ def version(report_id: int, number: int):
 @public
 def version_pdf(report_id: int, number: int):
     record = _version(report_id, number)
-    return report_pdf(record, record.figures, reading_language(), version=record,
+    return report_pdf(record, record.figures, reading_language(), cache=True, version=record,
                       file_label=f"{report_id}-v{number}")  # fmt: skip

@@ -273,6 +273,13 @@ def test_the_pdf_embeds_fonts_and_reads_in_english_arabic_and_bengali(app, clien
         texts[lang], fonts = _pdf_text(response.data)
         script = {"en": "Noto-Sans", "ar": "Noto-Sans-Arabic", "bn": "Noto-Sans-Bengali"}[lang]
         assert script in fonts, fonts  # embedded subsets, so the file reads anywhere
+    # A version's PDF is rendered once per language and then served from disk.
+    from pathlib import Path
+
+    cached = list((Path(app.instance_path) / "report-pdfs").glob("*.pdf"))
+    assert len(cached) >= 3
+    again = client.get(f"/accountability/{report_id}/v1.pdf?lang=ar").data
+    assert again in {path.read_bytes() for path in cached}
     assert "Worker voice report" in texts["en"] and "Methodology" in texts["en"]
     assert "تقرير صوت العمال" in texts["ar"] and "جميع مواقعنا" in texts["ar"]
     # Extraction maps a Bengali vowel sign by the first cluster its glyph appeared in (ো for
