@@ -45,7 +45,95 @@ def parse_language(value: str | None) -> str | None:
 
 
 def text_direction(code: str) -> str:
-    return "rtl" if code in RTL_LANGUAGES else "ltr"
+    if code in RTL_LANGUAGES:
+        return "rtl"
+    if code in LANGUAGES:
+        return "ltr"
+    locale = _babel_locale(code)
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
+
+
+# --- content languages: a survey may be written in any language, not only the 12 catalogs
+
+
+def _babel_locale(code: str):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def content_language(value: str | None) -> str | None:
+    """Any language Unicode CLDR knows, from a code (``sw``, ``pt-BR``, ``zh-Hans``) or a name in
+    English or in itself (``Swahili``, ``Kiswahili``): our code (``sw``, ``pt_BR``), else None.
+
+    Shipped catalog languages keep their own codes (``zh`` → ``zh_Hans``)."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    shipped = parse_language(text)
+    if shipped:
+        return shipped
+    if re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", text):
+        locale = _babel_locale(text)
+        if locale is not None:
+            # en-GB → en, zh-CN → zh_Hans: a shipped language keeps its one code.
+            shipped = _ours(locale.language)
+            return shipped if shipped in LANGUAGES else str(locale)
+        if text.lower() in _english_names():  # known by name, without locale data (tlh)
+            return text.lower()
+    return _language_names().get(text.casefold())
+
+
+def _ours(code: str) -> str:
+    """A CLDR code, or the one shipped catalog of that bare language (``zh`` → ``zh_Hans``)."""
+    primary = [known for known in LANGUAGES if known.split("_")[0] == code]
+    return parse_language(code) or (primary[0] if len(primary) == 1 else code)
+
+
+def _english_names() -> dict[str, str]:
+    from babel import Locale
+
+    return Locale("en").languages
+
+
+def _language_names() -> dict[str, str]:
+    """Casefolded language name (English, then each language's own) → our code, from CLDR."""
+    cached = getattr(_language_names, "cache", None)
+    if cached is None:
+        cached = {}
+        english = _english_names()
+        for code, name in english.items():
+            cached.setdefault(name.casefold(), _ours(code))
+        for code in english:
+            locale = _babel_locale(code)
+            own = locale.get_display_name(locale) if locale is not None else None
+            if own:
+                cached.setdefault(own.casefold(), _ours(code))
+        for code, name in LANGUAGES.items():
+            cached[name.casefold()] = code
+        _language_names.cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def language_label(code: str) -> str:
+    """A language named in itself: a catalog's endonym, else CLDR's, else the code."""
+    if code in LANGUAGES:
+        return LANGUAGES[code]
+    locale = _babel_locale(code)
+    name = locale.get_display_name(locale) if locale is not None else None
+    return name[:1].upper() + name[1:] if name else code
+
+
+def interface_language(code: str) -> str:
+    """The shipped catalog closest to a content language: same primary language, else English."""
+    if code in LANGUAGES:
+        return code
+    primary = code.replace("-", "_").split("_")[0]
+    same = [known for known in LANGUAGES if known.split("_")[0] == primary]
+    return same[0] if same else DEFAULT_LANGUAGE
 
 
 def _best_accepted(candidates: list[str]) -> str | None:
@@ -94,6 +182,7 @@ def template_context() -> dict:
         "LANGUAGES": LANGUAGES,
         "bcp47": bcp47,
         "text_direction": text_direction,
+        "language_label": language_label,
         "lang_url": lang_url,
         "format_number": format_number,
         "format_decimal": format_decimal,

@@ -26,8 +26,13 @@ from pydantic import (
     ValidationError,
 )
 
-from portal.i18n import LANGUAGES
-from portal.risk.catalogue import ENGAGEMENT_AREAS, INDICATORS, STAKEHOLDER_GROUPS
+from portal.i18n import content_language
+from portal.risk.catalogue import (
+    ANONYMOUS_GROUPS,
+    ENGAGEMENT_AREAS,
+    INDICATORS,
+    STAKEHOLDER_GROUPS,
+)
 from portal.surveys import expressions
 
 Name = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$", max_length=64)]
@@ -44,6 +49,10 @@ SIMPLE_TYPES = (
     "range",
     "text",
     "date",
+    "time",
+    "datetime",
+    "geopoint",
+    "barcode",
     "note",
     "acknowledge",
     "calculate",
@@ -135,6 +144,8 @@ class DefinitionError:
     message: str
     question: str | None = None
     field: str | None = None
+    #: A feature the portal cannot offer (the rest can be imported without it), not a mistake.
+    refused: bool = False
 
     def __str__(self) -> str:
         where = [self.source]
@@ -228,9 +239,10 @@ def _semantic_errors(spec: SurveySpec, source: str):
     def err(message, question=None, field=None):
         return DefinitionError(source, message, question, field)
 
-    unknown_languages = [code for code in spec.languages if code not in LANGUAGES]
+    # Any language CLDR knows, written as our codes are (``sw``, ``pt_BR``, ``zh_Hans``).
+    unknown_languages = [code for code in spec.languages if content_language(code) != code]
     if unknown_languages:
-        yield err(f"unsupported languages {unknown_languages}", field="languages")
+        yield err(f"unknown language codes {unknown_languages}", field="languages")
     if spec.default_language not in spec.languages:
         yield err("must be one of 'languages'", field="default_language")
     yield from _text_errors(spec.title, spec.languages, err, None, "title")
@@ -269,6 +281,9 @@ def _semantic_errors(spec: SurveySpec, source: str):
                 depth = 0
         if base == "file" and spec.audience != "suppliers":
             yield err("file uploads are only for supplier questionnaires", q, "type")
+        if base in ("geopoint", "barcode") and spec.audience in ANONYMOUS_GROUPS:
+            what = "a location" if base == "geopoint" else "a scanned code"
+            yield err(f"{what} would identify an anonymous respondent", q, "type")
         if base == "calculate" and not question.calculation:
             yield err("a calculate question needs a calculation", q, "calculation")
         if base == "range":

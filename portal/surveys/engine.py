@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
@@ -27,6 +27,9 @@ MESSAGES = {
     "integer": _l("Enter a whole number, for example 12."),
     "decimal": _l("Enter a number, for example 4.5."),
     "date": _l("Enter a date."),
+    "time": _l("Enter a time, for example 14:30."),
+    "datetime": _l("Enter a date and a time."),
+    "geopoint": _l("Enter a latitude and a longitude, for example 23.81 90.41."),
     "range": _l("Choose a value on the scale."),
     "too_long": _l("This answer is too long. Please make it shorter."),
     "constraint": _l("This answer does not look right. Please check it."),
@@ -260,6 +263,19 @@ def _parse_value(form, question, raw, values, today) -> tuple[str, str | None]:
             return date.fromisoformat(text).isoformat(), None
         except ValueError:
             return text[:40], "date"
+    if base == "time":
+        found = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?", text)
+        return (f"{int(found[1]):02d}:{found[2]}", None) if found else (text[:40], "time")
+    if base == "datetime":
+        try:
+            moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+        except ValueError:
+            return text[:40], "datetime"
+        return moment.replace(second=0, microsecond=0, tzinfo=None).isoformat(), None
+    if base == "geopoint":
+        return _geopoint(text)
+    if base == "barcode":
+        return (text, None) if len(text) <= 200 else (text[:200], "too_long")
     if base == "acknowledge":
         return "OK", None
     if base == "text":
@@ -267,6 +283,20 @@ def _parse_value(form, question, raw, values, today) -> tuple[str, str | None]:
             return text[:TEXT_MAX], "too_long"
         return text, None
     return "", None
+
+
+def _geopoint(text: str) -> tuple[str, str | None]:
+    """``lat lon [altitude [accuracy]]`` as ODK writes it (commas also taken), in range."""
+    parts = [part for part in re.split(r"[\s,;]+", text) if part]
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        return text[:60], "geopoint"
+    if not 2 <= len(numbers) <= 4 or not all(map(math.isfinite, numbers)):
+        return text[:60], "geopoint"
+    if not (-90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180):
+        return text[:60], "geopoint"
+    return " ".join(f"{number:g}" for number in numbers), None
 
 
 def _text(value: dict | None, language: str) -> str:

@@ -13,28 +13,33 @@ YAML → XLSX → YAML gives back an equal ``SurveySpec``:
 * every other column is kept verbatim (question ``passthrough``, extra choice attributes,
   ``settings``) so that export writes it back.
 
-Features the portal does not have (repeats, GPS, media capture, select from file, ...) are
-errors naming the feature and its row. Metadata types (``start``, ``deviceid``, ``username``,
-...) are dropped with a warning: the portal never records device or respondent data.
+Every type spelling pyxform accepts is understood (``xlsform_types``); metadata (``start``,
+``deviceid``, ``username``, ...) is dropped with a warning, as the portal never records device
+or respondent data. ``or_other`` and ``select_one_from_file`` (with the file attached) become
+what pyxform makes of them: an "other" choice with a text question, and a choice list copied
+into the form. A feature the portal cannot offer is *refused*, naming the row and the reason;
+with ``skip_refused`` those questions are left out (with a warning) and the rest is imported.
+A form without a ``version`` gets one derived from its content, so the same form always gets
+the same version.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 import warnings
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 from pydantic import BaseModel
 
-from portal.i18n import LANGUAGES, bcp47, parse_language
+from portal.i18n import bcp47, content_language, language_label
 from portal.surveys.definitions import (
     DefinitionError,
     DefinitionInvalid,
@@ -42,6 +47,8 @@ from portal.surveys.definitions import (
     SurveySpec,
     parse_definition,
 )
+from portal.surveys.xlsform_sources import SourceError, choice_file_rows, read_sheets
+from portal.surveys.xlsform_types import RowType, classify
 
 __all__ = ["XLSFormWarning", "language_column", "read_xlsform", "write_xlsform"]
 
@@ -85,105 +92,6 @@ SURVEY_ALIASES = {
 }
 CHOICE_ALIASES = {"list name": "list_name", "caption": "label", "value": "name"}
 
-SIMPLE_TYPES = {
-    "integer": "integer",
-    "int": "integer",
-    "decimal": "decimal",
-    "range": "range",
-    "text": "text",
-    "string": "text",
-    "date": "date",
-    "note": "note",
-    "acknowledge": "acknowledge",
-    "trigger": "acknowledge",
-    "calculate": "calculate",
-    "file": "file",
-    "begin group": "begin group",
-    "begin_group": "begin group",
-    "end group": "end group",
-    "end_group": "end group",
-}
-SELECT_KEYWORDS = {
-    "select_one": "select_one",
-    "select one": "select_one",
-    "select1": "select_one",
-    "select_multiple": "select_multiple",
-    "select all that apply": "select_multiple",
-}
-#: Metadata that identifies or tracks a respondent or their device: dropped, never stored.
-METADATA_TYPES = {
-    "start",
-    "end",
-    "today",
-    "deviceid",
-    "imei",
-    "subscriberid",
-    "simserial",
-    "phonenumber",
-    "username",
-    "email",
-    "audit",
-    "start-geopoint",
-    "background-audio",
-    "background-geopoint",
-}
-#: XLSForm features the portal does not have; any other unknown type is an error as well.
-UNSUPPORTED_TYPES = {
-    spelling: spelling.replace("_", " ") if spelling.startswith(("begin_", "end_")) else spelling
-    for spelling in (
-        "begin repeat",
-        "begin_repeat",
-        "end repeat",
-        "end_repeat",
-        "begin loop",
-        "begin_loop",
-        "end loop",
-        "end_loop",
-        "select_one_from_file",
-        "select_multiple_from_file",
-        "select_one_external",
-        "rank",
-        "geopoint",
-        "geotrace",
-        "geoshape",
-        "image",
-        "photo",
-        "audio",
-        "video",
-        "barcode",
-        "time",
-        "datetime",
-        "hidden",
-        "xml-external",
-        "csv-external",
-        "osm",
-        "entity",
-    )
-} | {
-    "select one from file": "select_one_from_file",
-    "select multiple from file": "select_multiple_from_file",
-}
-
-#: English names of the shipped languages, for headers written without a code in parentheses.
-ENGLISH_NAMES = {
-    "english": "en",
-    "spanish": "es",
-    "french": "fr",
-    "arabic": "ar",
-    "bengali": "bn",
-    "bangla": "bn",
-    "hindi": "hi",
-    "urdu": "ur",
-    "nepali": "ne",
-    "burmese": "my",
-    "myanmar": "my",
-    "khmer": "km",
-    "vietnamese": "vi",
-    "chinese": "zh_Hans",
-    "chinese (simplified)": "zh_Hans",
-    "simplified chinese": "zh_Hans",
-}
-
 
 def language_column(field_name: str, code: str) -> str:
     """``label::Français (fr)``: the endonym and the BCP 47 code, as ODK tools expect."""
@@ -191,23 +99,17 @@ def language_column(field_name: str, code: str) -> str:
 
 
 def language_name(code: str) -> str:
-    return f"{LANGUAGES[code]} ({bcp47(code)})"
+    return f"{language_label(code)} ({bcp47(code)})"
 
 
 def _language_code(text: str) -> str | None:
-    """``English (en)``, ``Français (fr)``, ``(zh-Hans)``, ``French`` → a shipped code."""
+    """``English (en)``, ``Français (fr)``, ``(zh-Hans)``, ``French``, ``Kiswahili`` → our code
+    (any language CLDR knows; ``en-GB`` → en and ``zh-CN`` → zh_Hans for shipped catalogs)."""
     text = text.strip()
     found = re.search(r"\(([^()]*)\)\s*$", text)
     if found:
-        tag = found.group(1).strip()
-        # Also ``en-GB`` → en, ``zh`` / ``zh-CN`` → zh_Hans: the one shipped code for the language.
-        primary = [code for code in LANGUAGES if code.split("_")[0] == re.split("[-_]", tag)[0]]
-        return parse_language(tag) or (primary[0] if len(primary) == 1 else None)
-    lowered = text.lower()
-    for code, endonym in LANGUAGES.items():
-        if endonym.lower() == lowered:
-            return code
-    return ENGLISH_NAMES.get(lowered) or parse_language(text)
+        return content_language(found.group(1)) or content_language(text[: found.start()])
+    return content_language(text)
 
 
 # ---------------------------------------------------------------------------------------- read
@@ -235,15 +137,27 @@ class _Sheet:
 class _Reader:
     source: str
     warn: Callable[[str], None]
+    attachments: Mapping[str, bytes] = field(default_factory=dict)
     errors: list[DefinitionError] = field(default_factory=list)
+    #: Questions left out because the portal cannot offer them (see ``skip_refused``).
+    refusals: list[DefinitionError] = field(default_factory=list)
     #: Language codes in order of first appearance; "" stands for the default language.
     languages: list[str] = field(default_factory=list)
     question_rows: list[int] = field(default_factory=list)
     questions: list[dict] = field(default_factory=list)
     choice_rows: dict[str, dict[Any, int]] = field(default_factory=dict)
+    #: Lists that need pyxform's "other" choice (``or_other``).
+    or_other_lists: set[str] = field(default_factory=set)
+    #: Our list name → (attached file, row, parameters) for ``select_one_from_file``.
+    file_lists: dict[str, tuple[str, int, dict]] = field(default_factory=dict)
+    #: Lists read from the ``external_choices`` sheet (``select_one_external``).
+    external_lists: dict[str, int] = field(default_factory=dict)
 
     def error(self, message: str, question: str | None = None, field_name: str | None = None):
         self.errors.append(DefinitionError(self.source, message, question, field_name))
+
+    def refuse(self, message: str, question: str | None = None) -> None:
+        self.refusals.append(DefinitionError(self.source, message, question, "type", True))
 
     def note(self, message: str) -> None:
         self.warn(f"{self.source}: {message}")
@@ -260,27 +174,38 @@ def read_xlsform(
     areas: Iterable[str] | None = None,
     warn: Callable[[str], None] | None = None,
     validate: bool = True,
+    attachments: Mapping[str, bytes] | None = None,
+    skip_refused: bool = False,
+    source: str | None = None,
 ) -> dict:
-    """Read an XLSForm workbook into a definition dict in our YAML format.
+    """Read an XLSForm (``.xlsx``, ``.xls``, ``.csv`` or ``.md``) into a definition dict in our
+    YAML format.
 
     ``audience`` and ``areas`` (our fields, absent from ordinary XLSForms) override the
-    settings sheet's ``audience`` and ``areas`` columns. Dropped metadata questions are
-    reported through ``warn`` (default: ``warnings.warn(..., XLSFormWarning)``). With
-    ``validate`` (the default) the result is checked with ``parse_definition``. Every problem
-    raises ``DefinitionInvalid`` whose errors name the file, the question and field where
-    known, and the sheet row.
+    settings sheet's ``audience`` and ``areas`` columns. ``attachments`` maps file names to
+    contents for ``select_one_from_file``. Dropped metadata questions are reported through
+    ``warn`` (default: ``warnings.warn(..., XLSFormWarning)``). A question the portal cannot
+    offer is an error marked ``refused``; with ``skip_refused`` it is left out with a warning
+    instead. With ``validate`` (the default) the result is checked with ``parse_definition``.
+    Every problem raises ``DefinitionInvalid`` whose errors name the file, the question and
+    field where known, and the sheet row.
     """
     path = Path(path)
-    source = str(path)
-    reader = _Reader(source, warn or (lambda message: warnings.warn(message, XLSFormWarning, 2)))
+    source = source or str(path)
+    reader = _Reader(
+        source,
+        warn or (lambda message: warnings.warn(message, XLSFormWarning, 2)),
+        {Path(name).name.lower(): data for name, data in (attachments or {}).items()},
+    )
     sheets = _load_sheets(path, reader)
     survey, choices, settings = sheets.get("survey"), sheets.get("choices"), sheets.get("settings")
     if survey is None:
         raise DefinitionInvalid([DefinitionError(source, "the workbook has no 'survey' sheet")])
 
     survey.columns = [_survey_column(h, reader) for h in _headers(survey, reader)]
-    if choices is not None:
-        choices.columns = [_choice_column(h, reader) for h in _headers(choices, reader)]
+    for sheet in (choices, sheets.get("external_choices")):
+        if sheet is not None:
+            sheet.columns = [_choice_column(h, reader, sheet.name) for h in _headers(sheet, reader)]
     if settings is not None:
         settings.columns = [_setting_column(h, reader) for h in _headers(settings, reader)]
 
@@ -302,15 +227,41 @@ def read_xlsform(
             f"form_title is used for {'it' if len(untitled) == 1 else 'them'}"
         )
         data["title"].update((code, data["title"][default]) for code in untitled)
-    data["questions"] = reader.questions = _read_questions(survey, reader, default)
+    data["questions"] = reader.questions = _read_questions(
+        survey, reader, default, data.get("audience"), data["languages"]
+    )
     data["choices"] = _read_choices(choices, reader, default)
+    _add_file_lists(data["choices"], reader, default)
+    external = sheets.get("external_choices")
+    if external is not None:
+        for list_name, items in _read_choices(external, reader, default).items():
+            if list_name in reader.external_lists:
+                data["choices"].setdefault(list_name, items)
+    for list_name, row in reader.external_lists.items():
+        if list_name not in data["choices"]:
+            reader.error(
+                f"survey sheet row {row}: no list '{list_name}' in the external_choices sheet",
+                field_name="type",
+            )
+    _add_other_choices(data["choices"], reader, data["languages"])
     if not data["settings"]:
         del data["settings"]
     if not data["choices"]:
         del data["choices"]
+    if reader.refusals and skip_refused:
+        for refusal in reader.refusals:
+            reader.note(f"{refusal.message}: left out")
+    elif reader.refusals:
+        reader.errors.extend(reader.refusals)
+    if "version" not in data:
+        data["version"] = _content_version(data)
+        reader.note(
+            f"settings sheet: no version; this form is version {data['version']} (made from its "
+            "content, so the same form always gets the same version)"
+        )
     data = _ordered(data, SurveySpec)
     if reader.errors:
-        raise DefinitionInvalid(reader.errors)
+        raise DefinitionInvalid(sorted(reader.errors, key=_row_order))
     if validate:
         try:
             parse_definition(data, source)
@@ -319,34 +270,23 @@ def read_xlsform(
     return data
 
 
+def _row_order(error: DefinitionError) -> tuple[int, int]:
+    """Survey sheet problems in row order first (mistakes and refusals mixed), then the rest."""
+    found = re.match(r"survey sheet row (\d+):", error.message)
+    return (0, int(found.group(1))) if found else (1, 0)
+
+
+def _content_version(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+
 def _load_sheets(path: Path, reader: _Reader) -> dict[str, _Sheet]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise DefinitionInvalid([DefinitionError(reader.source, "no such file")]) from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise DefinitionInvalid(
-            [DefinitionError(reader.source, "not an .xlsx workbook (save .xls files as .xlsx)")]
-        ) from None
-    try:
-        sheets = {}
-        for worksheet in workbook.worksheets:
-            name = worksheet.title.strip().lower()
-            if name not in ("survey", "choices", "settings") or name in sheets:
-                continue
-            # Some spreadsheet tools write a wrong size into the file: read every row.
-            worksheet.reset_dimensions()
-            rows = []
-            header: tuple = ()
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-                if number == 1:
-                    header = values
-                elif any(not _blank(value) for value in values):
-                    rows.append((number, values))
-            sheets[name] = _Sheet(name, list(header), rows)
-    finally:
-        workbook.close()
-    return sheets
+        found = read_sheets(path)
+    except SourceError as error:
+        raise DefinitionInvalid([DefinitionError(reader.source, str(error))]) from None
+    return {name: _Sheet(name, list(header), rows) for name, (header, rows) in found.items()}
 
 
 def _headers(sheet: _Sheet, reader: _Reader) -> list[str]:
@@ -376,10 +316,9 @@ def _translated(header, base, rest, field_name, reader, sheet, kind="text") -> _
         return _Column(header, kind, field_name, "")
     code = _language_code(rest)
     if code is None:
-        supported = ", ".join(language_name(code) for code in LANGUAGES)
         reader.error(
-            f"{sheet} sheet, column '{header}': language '{rest.strip()}' is not supported "
-            f"(supported: {supported})",
+            f"{sheet} sheet, column '{header}': no language is called '{rest.strip()}'; name "
+            "it with its code in brackets, for example 'Kiswahili (sw)' or 'English (en)'",
             field_name=header,
         )
         return _Column(header, "ignore")
@@ -404,13 +343,13 @@ def _survey_column(header: str, reader: _Reader) -> _Column | None:
     return _Column(header, "pass", header)
 
 
-def _choice_column(header: str, reader: _Reader) -> _Column | None:
+def _choice_column(header: str, reader: _Reader, sheet: str = "choices") -> _Column | None:
     if not header:
         return None
     base, rest = _split(header)
     base = CHOICE_ALIASES.get(base, base)
     if base == "label":
-        return _translated(header, base, rest, "label", reader, "choices")
+        return _translated(header, base, rest, "label", reader, sheet)
     if rest is None and base in ("list_name", "name", "missing"):
         return _Column(header, base, base)
     return _Column(header, "pass", header)
@@ -496,85 +435,175 @@ def _by_language(texts: dict[str, str], default: str) -> dict[str, str]:
     return {code: text for code, text in result.items() if text}
 
 
-def _read_questions(sheet: _Sheet, reader: _Reader, default: str) -> list[dict]:
+def _read_questions(
+    sheet: _Sheet, reader: _Reader, default: str, audience: str | None, languages: list[str]
+) -> list[dict]:
     questions = []
-    in_repeat = 0
+    #: Depth inside a refused repeat: its rows are left out with it.
+    skipping = 0
     for number, values in sheet.rows:
         cells = list(_cells(sheet, values))
         raw_type = next((_text(value) for column, value in cells if column.kind == "type"), "")
         name = next((_text(value).strip() for column, value in cells if column.kind == "name"), "")
         where = f"survey sheet row {number}"
         if not raw_type:
-            reader.error(f"{where}: the type is empty", name or None, "type")
+            if not skipping:
+                reader.error(f"{where}: the type is empty", name or None, "type")
             continue
-        kind, feature = _question_type(raw_type)
-        if kind == "metadata":
+        row = classify(raw_type, audience)
+        if skipping:
+            if row.kind == "begin repeat" or row.type == "begin group":
+                skipping += 1
+            elif row.kind == "end repeat" or row.type == "end group":
+                skipping -= 1
+            continue
+        if row.kind == "metadata":
             reader.note(
-                f"{where}: '{feature}' ({name or 'unnamed'}) dropped: metadata "
+                f"{where}: '{row.feature}' ({name or 'unnamed'}) dropped: metadata "
                 "would identify or track respondents, and the portal never stores device data"
             )
             continue
-        if kind == "unknown":
-            reader.error(f"{where}: unknown type '{feature}'", name or None, "type")
+        if row.kind == "dropped":
+            reader.note(f"{where}: '{row.feature}' ({name or 'unnamed'}) dropped: {row.reason}")
             continue
-        if kind == "unsupported":
-            if feature in ("end repeat", "end loop") and in_repeat:
-                in_repeat -= 1
-                continue
-            if feature in ("begin repeat", "begin loop"):
-                in_repeat += 1
-            reader.error(f"{where}: '{feature}' is not supported", name or None, "type")
+        if row.kind == "unknown":
+            reason = f": {row.reason}" if row.reason else ""
+            reader.error(f"{where}: unknown type '{row.feature}'{reason}", name or None, "type")
             continue
-        question: dict[str, Any] = {"type": kind}
-        if name:
-            question["name"] = name
-        texts: dict[str, dict[str, str]] = {}
-        risk: dict[str, Any] = {}
-        passthrough: dict[str, Any] = {}
-        for column, value in cells:
-            if column.kind == "text":
-                texts.setdefault(column.field, {})[column.language] = _text(value)
-            elif column.kind == "plain":
-                problem = _plain(question, column.field, value)
-                if problem:
-                    reader.error(f"{where}: {problem}", name or None, column.field)
-            elif column.kind == "risk":
-                text = _text(value).strip()
-                risk[column.field] = text.split() if column.field == "adverse" else text
-            elif column.kind == "pass":
-                passthrough[column.header] = _native(value)
-        for field_name in TEXT_COLUMNS:
-            if field_name in texts:
-                question[field_name] = _by_language(texts[field_name], default)
-        if risk:
-            question["risk"] = risk
-        if passthrough:
-            question["passthrough"] = passthrough
+        if row.kind == "begin repeat":
+            skipping = 1
+            reader.refuse(
+                f"{where}: '{row.feature}' ({name or 'unnamed'}) and the questions in it: "
+                "repeated questions are not supported yet; ask them once, or in numbered groups",
+                name or None,
+            )
+            continue
+        if row.kind == "end repeat":
+            reader.error(f"{where}: '{row.feature}' without a begin", name or None, "type")
+            continue
+        if row.kind == "refused":
+            reader.refuse(
+                f"{where}: '{row.feature}' ({name or 'unnamed'}): {row.reason}", name or None
+            )
+            continue
+        question = _question(row, name, cells, reader, default, where)
         questions.append(_ordered(question, QuestionSpec))
         reader.question_rows.append(number)
+        list_name = question["type"].split()[1] if " " in question["type"] else None
+        if row.source_file and list_name:
+            parameters = question.pop("parameters", None) or {}
+            reader.file_lists[list_name] = (row.source_file, number, parameters)
+        if row.external and list_name:
+            reader.external_lists.setdefault(list_name, number)
+        if row.or_other and list_name and name:
+            if question.get("choice_filter"):
+                reader.error(f"{where}: a choice filter cannot go with or_other", name, "type")
+            reader.or_other_lists.add(list_name)
+            questions.append(_other_question(name, languages))
+            reader.question_rows.append(number)
     return questions
 
 
-def _question_type(raw: str) -> tuple[str, str]:
-    """(our type, "") or ("metadata" | "unsupported", the feature's name)."""
-    text = " ".join(raw.split())
-    lowered = text.lower()
-    if lowered in SIMPLE_TYPES:
-        return SIMPLE_TYPES[lowered], ""
-    if lowered in METADATA_TYPES:
-        return "metadata", lowered
-    for keyword, ours in SELECT_KEYWORDS.items():
-        if lowered.startswith(keyword + " "):
-            rest = text[len(keyword) + 1 :].split()
-            if len(rest) == 1:
-                return f"{ours} {rest[0]}", ""
-            if len(rest) == 2 and rest[1].lower() == "or_other":
-                return "unsupported", "or_other"
-            return "unsupported", text
-    for spelling in sorted(UNSUPPORTED_TYPES, key=len, reverse=True):
-        if lowered == spelling or lowered.startswith(spelling + " "):
-            return "unsupported", UNSUPPORTED_TYPES[spelling]
-    return "unknown", text
+def _question(row: RowType, name: str, cells, reader: _Reader, default: str, where: str) -> dict:
+    kind = row.type
+    if row.source_file:
+        # The choices are copied into the form, under the file's name without its extension.
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(row.source_file).stem) or "file"
+        kind = f"{kind.split()[0]} {stem if stem[0].isalpha() else '_' + stem}"
+    question: dict[str, Any] = {"type": kind}
+    if name:
+        question["name"] = name
+    texts: dict[str, dict[str, str]] = {}
+    risk: dict[str, Any] = {}
+    passthrough: dict[str, Any] = {}
+    for column, value in cells:
+        if column.kind == "text":
+            texts.setdefault(column.field, {})[column.language] = _text(value)
+        elif column.kind == "plain":
+            problem = _plain(question, column.field, value)
+            if problem:
+                reader.error(f"{where}: {problem}", name or None, column.field)
+        elif column.kind == "risk":
+            text = _text(value).strip()
+            risk[column.field] = text.split() if column.field == "adverse" else text
+        elif column.kind == "pass":
+            passthrough[column.header] = _native(value)
+    for field_name in TEXT_COLUMNS:
+        if field_name in texts:
+            question[field_name] = _by_language(texts[field_name], default)
+    if risk:
+        question["risk"] = risk
+    if passthrough:
+        question["passthrough"] = passthrough
+    return question
+
+
+def N_(message: str) -> str:  # gettext's name for "extract now, translate later"
+    return message
+
+
+#: What pyxform adds for ``or_other`` (its English words; ours per catalog where we have one).
+OTHER_CHOICE = N_("Other")
+OTHER_QUESTION = N_("Specify other.")
+
+
+def _other_question(name: str, languages: list[str]) -> dict:
+    return {
+        "type": "text",
+        "name": f"{name}_other",
+        "label": {code: catalog_text(OTHER_QUESTION, code) for code in languages},
+        "relevant": f"selected(${{{name}}}, 'other')",
+    }
+
+
+def _add_other_choices(lists: dict[str, list[dict]], reader: _Reader, languages: list[str]):
+    for list_name in sorted(reader.or_other_lists):
+        items = lists.get(list_name)
+        if items is None or any(item["name"] == "other" for item in items):
+            continue
+        label = {code: catalog_text(OTHER_CHOICE, code) for code in languages}
+        items.append({"name": "other", "label": label})
+
+
+def catalog_text(message: str, code: str) -> str:
+    """``message`` from the interface catalog of ``code`` (English where we ship none)."""
+    from babel.support import Translations
+
+    from portal import ROOT
+
+    translations = Translations.load(str(ROOT / "translations"), [code.replace("-", "_")])
+    return translations.gettext(message) or message
+
+
+def _add_file_lists(lists: dict[str, list[dict]], reader: _Reader, default: str) -> None:
+    """The choices of ``select_one_from_file`` questions, from the files attached."""
+    for list_name, (file_name, row, parameters) in reader.file_lists.items():
+        where = f"survey sheet row {row}"
+        data = reader.attachments.get(Path(file_name).name.lower())
+        if data is None:
+            reader.error(
+                f"{where}: attach the file '{file_name}' that holds the choices of this question",
+                field_name="type",
+            )
+            continue
+        try:
+            header, rows = choice_file_rows(file_name, data)
+        except SourceError as error:
+            reader.error(f"{file_name}: {error}", field_name="type")
+            continue
+        renamed = {str(parameters.get("value", "name")): "name"}
+        renamed[str(parameters.get("label", "label"))] = "label"
+        header = tuple(renamed.get(str(cell), cell) for cell in header)
+        sheet = _Sheet(file_name, [], [(number, (list_name, *values)) for number, values in rows])
+        sheet.columns = [
+            _choice_column(str(cell), reader, file_name) for cell in ("list_name", *header)
+        ]
+        for name, items in _read_choices(sheet, reader, default).items():
+            if name in lists and lists[name] != items:
+                reader.error(
+                    f"{where}: the choices sheet already has a list '{name}'", field_name="type"
+                )
+            lists[name] = items
 
 
 def _plain(question: dict, field_name: str, value: Any) -> str | None:
@@ -600,7 +629,11 @@ def _read_choices(sheet: _Sheet | None, reader: _Reader, default: str) -> dict[s
     if sheet is None:
         return lists
     for number, values in sheet.rows:
-        where = f"choices sheet row {number}"
+        where = (
+            f"{sheet.name} line {number}"
+            if "." in sheet.name
+            else (f"{sheet.name} sheet row {number}")
+        )
         cells = list(_cells(sheet, values))
         list_name = next((_text(v).strip() for c, v in cells if c.kind == "list_name"), "")
         name = next((_name(v) for c, v in cells if c.kind == "name"), "")

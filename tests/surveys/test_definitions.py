@@ -79,7 +79,7 @@ def test_errors_name_file_question_and_field_with_expression_positions():
             ),
             "question 'hours', field 'name': the name is used twice",
         ),
-        (lambda d: d.update(languages=["en", "ar", "tlh"]), "unsupported languages ['tlh']"),
+        (lambda d: d.update(languages=["en", "ar", "qqx"]), "unknown language codes ['qqx']"),
         (lambda d: d["questions"][5].update(relevant="${hours} >"), "field 'relevant'"),
     ],
 )

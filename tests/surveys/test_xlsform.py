@@ -344,7 +344,7 @@ def test_pulse_form_renders_and_takes_answers_in_arabic(app, client, deploy, fac
 # ------------------------------------------------------------------------ unsupported, errors
 
 
-def test_unsupported_features_are_errors_naming_feature_and_row(tmp_path):
+def test_refused_features_name_row_and_reason_and_the_rest_imports_when_asked(tmp_path):
     xlsx = small_form(
         tmp_path,
         [
@@ -352,38 +352,69 @@ def test_unsupported_features_are_errors_naming_feature_and_row(tmp_path):
             ["text", "ok", "Fine"],
             ["begin repeat", "members", "Household members"],
             ["text", "member_name", "Name"],
+            ["begin group", "inner", "Inner"],
+            ["end group", None, None],
             ["end repeat", None, None],
             ["geopoint", "where", "Location"],
-            ["select_one_from_file villages.csv", "village", "Village"],
-            ["select_one yes_no or_other", "maybe", "Maybe"],
             ["barcode", "code", "Scan"],
             ["image", "photo", "Photo"],
-            ["time", "when", "Time"],
+            ["geotrace", "path", "Path"],
             ["rank colours", "ranked", "Rank"],
             ["wibble", "odd", "Odd"],
-            ["select_one yes_no", None, "No name"],
+            ["time", "when", "Time"],
         ],
     )
     with pytest.raises(DefinitionInvalid) as raised:
         read_xlsform(xlsx)
     errors = raised.value.errors
-    messages = [error.message for error in errors]
-    assert messages == [
-        "survey sheet row 3: 'begin repeat' is not supported",
-        "survey sheet row 6: 'geopoint' is not supported",
-        "survey sheet row 7: 'select_one_from_file' is not supported",
-        "survey sheet row 8: 'or_other' is not supported",
-        "survey sheet row 9: 'barcode' is not supported",
-        "survey sheet row 10: 'image' is not supported",
-        "survey sheet row 11: 'time' is not supported",
-        "survey sheet row 12: 'rank' is not supported",
-        "survey sheet row 13: unknown type 'wibble'",
-    ]
+    rows = [re.match(r"survey sheet row (\d+)", error.message).group(1) for error in errors]
+    assert rows == ["3", "8", "9", "10", "11", "12", "13"]  # in row order; time is accepted
+    assert [error.refused for error in errors] == [True] * 6 + [False]
     assert errors[0].source == str(xlsx)
     assert (errors[0].question, errors[0].field) == ("members", "type")
+    assert "repeated questions are not supported yet" in errors[0].message
     assert str(errors[1]) == (
-        f"{xlsx}, question 'where', field 'type': survey sheet row 6: 'geopoint' is not supported"
+        f"{xlsx}, question 'where', field 'type': survey sheet row 8: 'geopoint' (where): "
+        "a location: it would identify an anonymous respondent"
     )
+    assert "scanned code" in errors[2].message and "anonymous" in errors[3].message
+    assert "needs a map" in errors[4].message and "ranking" in errors[5].message
+    assert errors[6].message == "survey sheet row 13: unknown type 'wibble'"
+
+    # Without the mistake, the rest imports when the refused questions may be left out.
+    fixed = small_form(
+        tmp_path, [row for row in load_rows(xlsx) if row[0] != "wibble"], name="fixed.xlsx"
+    )
+    data, warned = quiet_read(fixed, skip_refused=True)
+    assert [q["name"] for q in data["questions"]] == ["ok", "when"]
+    assert sum("left out" in message for message in warned) == 6
+
+
+def load_rows(xlsx: Path) -> list[list]:
+    return sheet_rows(xlsx, "survey")
+
+
+def test_location_scan_and_image_are_taken_from_suppliers(tmp_path):
+    xlsx = small_form(
+        tmp_path,
+        [
+            ["type", "name", "label"],
+            ["geopoint", "where", "Where is the warehouse?"],
+            ["barcode", "code", "Lot code"],
+            ["image", "photo", "Photo of the fire exit"],
+            ["audio", "voice", "A recording"],
+        ],
+        settings=[
+            ["form_id", "version", "form_title", "audience", "areas"],
+            ["sup", "1", "Supplier", "suppliers", "risk_assessment"],
+        ],
+    )
+    data, _warned = quiet_read(xlsx, skip_refused=True)
+    assert [(q["name"], q["type"]) for q in data["questions"]] == [
+        ("where", "geopoint"),
+        ("code", "barcode"),
+        ("photo", "file"),
+    ]
 
 
 def test_metadata_is_dropped_with_a_warning(tmp_path):
@@ -400,19 +431,19 @@ def test_metadata_is_dropped_with_a_warning(tmp_path):
     assert [str(item.message) for item in record] == warned
 
 
-def test_unsupported_language_is_an_error_naming_the_column(tmp_path):
+def test_unknown_language_is_an_error_naming_the_column(tmp_path):
     xlsx = small_form(
         tmp_path,
         [
-            ["type", "name", "label::English (en)", "label::Deutsch (de)", "hint::Klingon"],
-            ["note", "hi", "Hi", "Hallo", "nuqneH"],
+            ["type", "name", "label::English (en)", "label::Deutsch (de)", "hint::Elvish"],
+            ["note", "hi", "Hi", "Hallo", "Mae govannen"],
         ],
     )
     with pytest.raises(DefinitionInvalid) as raised:
         read_xlsform(xlsx)
     fields = [error.field for error in raised.value.errors]
-    assert fields == ["label::Deutsch (de)", "hint::Klingon"]
-    assert "language 'Deutsch (de)' is not supported" in raised.value.errors[0].message
+    assert fields == ["hint::Elvish"]  # German is a content language like any other
+    assert "no language is called 'Elvish'" in raised.value.errors[0].message
 
 
 def test_settings_columns_and_value_conversions(tmp_path):
@@ -541,7 +572,7 @@ def test_validation_errors_carry_the_row(tmp_path):
 def test_broken_workbooks(tmp_path):
     not_xlsx = tmp_path / "form.xlsx"
     not_xlsx.write_text("type,name\n")
-    with pytest.raises(DefinitionInvalid, match=r"not an \.xlsx workbook"):
+    with pytest.raises(DefinitionInvalid, match=r"not an XLSForm workbook \(\.xlsx, \.xls"):
         read_xlsform(not_xlsx)
     no_survey = build.write({"choices": [["list_name", "name", "label"]]}, tmp_path / "c.xlsx")
     with pytest.raises(DefinitionInvalid, match="no 'survey' sheet"):
