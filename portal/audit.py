@@ -1,5 +1,5 @@
 """The audit log: one row per staff action on anything that must be accountable (a grievance
-case, a corrective action plan, an engagement activity, a consultation, a report).
+case, a corrective action plan, an engagement activity, a consultation, a report, a survey in the library).
 
 One table for every capability, keyed by ``subject`` (what kind of record) and ``subject_id``:
 a capability records with :func:`record` and shows its trail with the ``audit_trail`` macro of
@@ -22,7 +22,16 @@ if TYPE_CHECKING:
     from portal.accounts.models import User
 
 #: The kinds of record that have an audit trail.
-SUBJECTS = ("grievance", "cap", "activity", "partner", "consultation", "report", "target")
+SUBJECTS = (
+    "grievance",
+    "cap",
+    "activity",
+    "partner",
+    "consultation",
+    "report",
+    "target",
+    "survey",
+)
 
 
 class AuditEvent(db.Model):

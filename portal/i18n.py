@@ -162,7 +162,8 @@ def select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    context = [code for code in g.get("context_languages", ()) if code in LANGUAGES]
+    # A survey in Kiswahili gets the closest interface catalog (here English).
+    context = list(dict.fromkeys(map(interface_language, g.get("context_languages", ()))))
     if context:
         return _best_accepted(context) or context[0]
     return _best_accepted(list(LANGUAGES)) or current_app.config["BABEL_DEFAULT_LOCALE"]

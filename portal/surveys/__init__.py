@@ -15,7 +15,7 @@ def init_app(app) -> None:
     register_nav(
         app,
         NavItem("surveys.campaigns", _l("Campaigns"), frozenset({"compliance"}), order=15),
-        NavItem("surveys.surveys", _l("Surveys"), frozenset({"compliance"}), order=16),
+        NavItem("surveys.surveys", _l("Surveys"), frozenset({"compliance", "admin"}), order=16),
         NavItem(
             "surveys.saq_index", _l("Questionnaires"), frozenset({"supplier", "compliance"}), 17
         ),
@@ -26,4 +26,4 @@ def init_app(app) -> None:
     app.cli.add_command(surveys_cli)
 
 
-from portal.surveys import views  # noqa: E402,F401
+from portal.surveys import views, views_library  # noqa: E402,F401

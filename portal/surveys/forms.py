@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm
@@ -45,3 +45,26 @@ class CampaignForm(PortalForm):
         description=_l("Only languages the survey is written in can be offered."),
         validators=[DataRequired(_l("Choose at least one language."))],
     )
+
+
+class SurveyUploadForm(PortalForm):
+    """The files come from ``request.files`` (``form_file`` and ``attachments``)."""
+
+    audience = SelectField(
+        _l("Who answers"),
+        description=_l("Leave as it is to use the 'audience' column of the settings sheet."),
+        choices=[("", _l("As the file says")), *GROUP_LABELS.items()],
+    )
+    areas = MultiCheckboxField(
+        _l("Engagement areas"),
+        description=_l("Leave empty to use the 'areas' column of the settings sheet."),
+    )
+    skip_refused = BooleanField(
+        _l("Import the rest when some questions cannot be offered (they are left out)")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.dashboard.queries import AREA_LABELS  # dashboard imports this module
+
+        self.areas.choices = list(AREA_LABELS.items())

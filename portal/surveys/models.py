@@ -49,6 +49,8 @@ class Survey(db.Model):
     #: The stakeholder group it was written for.
     audience: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Archived surveys are not offered for new campaigns; running campaigns go on.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     versions: Mapped[list[SurveyVersion]] = relationship(
         back_populates="survey", order_by="SurveyVersion.id"
@@ -77,6 +79,34 @@ class SurveyVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     survey: Mapped[Survey] = relationship(back_populates="versions")
+
+    def spec(self):
+        from portal.surveys.definitions import SurveySpec
+
+        cached = getattr(self, "_spec", None)
+        if cached is None:
+            cached = self._spec = SurveySpec.model_validate(self.definition)
+        return cached
+
+
+class SurveyUpload(db.Model):
+    """A definition uploaded in the survey library, checked and waiting to be previewed and
+    published (or discarded). Publishing stores it as an immutable ``SurveyVersion``."""
+
+    __tablename__ = "survey_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    #: The validated definition dict, exactly what publishing stores.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: What the import left out or assumed (metadata dropped, refused questions, ...).
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    filename: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_versions.id", ondelete="SET NULL")
+    )
 
     def spec(self):
         from portal.surveys.definitions import SurveySpec

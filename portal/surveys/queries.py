@@ -19,8 +19,14 @@ def surveys_with_versions() -> list[Survey]:
 
 
 def latest_versions() -> list[SurveyVersion]:
+    """The newest version of every survey that is not archived (what a campaign may deploy)."""
     latest = select(func.max(SurveyVersion.id)).group_by(SurveyVersion.survey_id)
-    stmt = select(SurveyVersion).where(SurveyVersion.id.in_(latest)).order_by(SurveyVersion.id)
+    stmt = (
+        select(SurveyVersion)
+        .join(Survey, Survey.id == SurveyVersion.survey_id)
+        .where(SurveyVersion.id.in_(latest), Survey.archived_at.is_(None))
+        .order_by(SurveyVersion.id)
+    )
     return list(db.session.scalars(stmt))
 
 

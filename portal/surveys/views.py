@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from portal import uploads
 from portal.extensions import db, limiter
-from portal.i18n import LANGUAGES, current_language
+from portal.i18n import current_language, language_label
 from portal.security import accepts_uploads, allow, public
 from portal.suppliers import queries as supplier_queries
 from portal.suppliers.services import normalise_site_code
@@ -60,7 +60,12 @@ def _site_and_campaign(code: str, campaign_id: int):
 
 
 def _language(campaign) -> str:
-    chosen = current_language()
+    """The survey's language: asked for (``?lang=``, any content language), else the
+    interface language, else the campaign's first."""
+    chosen = current_language()  # also remembers an interface language asked for
+    asked = request.args.get("lang", "").replace("-", "_")
+    if asked in campaign.languages:
+        return asked
     return chosen if chosen in campaign.languages else campaign.languages[0]
 
 
@@ -172,7 +177,9 @@ def screen(code: str, campaign_id: int, number: int):
             language=language,
             position=position,
             total=len(indexes),
-            back=earlier[-1] if earlier else None,
+            back_url=url_for(".screen", code=site.code, campaign_id=campaign.id, number=earlier[-1])
+            if earlier
+            else None,
         ),
         400 if errors else 200,
     )
@@ -273,12 +280,6 @@ def site_actions(site):
 # --- compliance: surveys and campaigns -------------------------------------------------------
 
 
-@bp.get("/surveys")
-@allow("compliance")
-def surveys():
-    return render_template("surveys/surveys.html", surveys=queries.surveys_with_versions())
-
-
 @bp.get("/campaigns")
 @allow("compliance")
 def campaigns():
@@ -307,10 +308,12 @@ def campaign_new():
         (site.id, f"{site.name} ({site.supplier.name})")
         for site in supplier_queries.visible_sites(current_user)
     ]
+    if request.method == "GET" and request.args.get("version", type=int):
+        form.survey_version_id.data = request.args.get("version", type=int)  # from the library
     chosen = next((v for v in versions if v.id == form.survey_version_id.data), None)
     chosen = chosen or (versions[0] if versions else None)
     form.languages.choices = [
-        (code, LANGUAGES[code]) for code in (chosen.spec().languages if chosen else [])
+        (code, language_label(code)) for code in (chosen.spec().languages if chosen else [])
     ]
     if request.method == "GET":
         form.opens_on.data = today()

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from pydantic import BaseModel
@@ -312,7 +312,9 @@ def _split(header: str) -> tuple[str, str | None]:
 
 def _translated(header, base, rest, field_name, reader, sheet, kind="text") -> _Column:
     if rest is None:
-        reader.see_language("")
+        # A bare form_title is the one title of ordinary forms, not a default-language column.
+        if sheet != "settings":
+            reader.see_language("")
         return _Column(header, kind, field_name, "")
     code = _language_code(rest)
     if code is None:
@@ -487,12 +489,13 @@ def _read_questions(
             )
             continue
         question = _question(row, name, cells, reader, default, where)
-        questions.append(_ordered(question, QuestionSpec))
-        reader.question_rows.append(number)
         list_name = question["type"].split()[1] if " " in question["type"] else None
         if row.source_file and list_name:
+            # value= and label= name the file's columns: used here, not kept.
             parameters = question.pop("parameters", None) or {}
             reader.file_lists[list_name] = (row.source_file, number, parameters)
+        questions.append(_ordered(question, QuestionSpec))
+        reader.question_rows.append(number)
         if row.external and list_name:
             reader.external_lists.setdefault(list_name, number)
         if row.or_other and list_name and name:
@@ -761,8 +764,9 @@ def _yes_no(value: Any) -> bool | str:
 # --------------------------------------------------------------------------------------- write
 
 
-def write_xlsform(spec_or_dict: SurveySpec | dict, path: str | Path) -> Path:
-    """Write a definition as an XLSForm workbook (survey, choices, settings) at ``path``.
+def write_xlsform(spec_or_dict: SurveySpec | dict, path: str | Path | BinaryIO):
+    """Write a definition as an XLSForm workbook (survey, choices, settings) at ``path`` (a
+    path or a binary file object).
 
     Columns: ``type``, ``name``, every translated field as ``label::<endonym> (<code>)`` for
     each language of the survey, the plain XLSForm columns in use, our ``risk_*`` columns and
@@ -773,7 +777,8 @@ def write_xlsform(spec_or_dict: SurveySpec | dict, path: str | Path) -> Path:
         if isinstance(spec_or_dict, SurveySpec)
         else parse_definition(spec_or_dict, "<definition>")
     )
-    path = Path(path)
+    if isinstance(path, str | Path):
+        path = Path(path)
     workbook = Workbook()
     survey = workbook.active
     survey.title = "survey"

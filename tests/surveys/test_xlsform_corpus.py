@@ -1,0 +1,173 @@
+"""The XLSForm corpus (tests/surveys/forms/corpus.py): every form pyxform converts imports, as
+it is or with refused questions left out; export converts with pyxform again; and import →
+export → import gives back the same definition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+from pyxform.xls2xform import convert
+
+from portal.extensions import limiter
+from portal.surveys.definitions import DefinitionInvalid, parse_definition
+from portal.surveys.xlsform import read_xlsform, write_xlsform
+from portal.surveys.xlsform_types import classify
+from tests.surveys.forms import build
+from tests.surveys.forms.corpus import CORPUS, EXPECTED
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _app_first(request):
+    limiter.enabled = True  # see tests/surveys/test_xlsform.py
+    request.getfixturevalue("app")
+
+
+def built(name: str, folder: Path) -> tuple[Path, dict]:
+    sheets, options = CORPUS[name]
+    return build.write(sheets, folder / f"{name}.xlsx"), options
+
+
+def pyxform_converts(path: Path) -> None:
+    convert(xlsform=str(path), warnings=[])
+
+
+def imported(path: Path, options: dict, **extra) -> tuple[dict, list[str]]:
+    warned: list[str] = []
+    data = read_xlsform(
+        path,
+        audience=options.get("audience"),
+        attachments=options.get("attachments"),
+        warn=warned.append,
+        **extra,
+    )
+    return data, warned
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_corpus_form_imports_exports_and_round_trips(name, tmp_path):
+    path, options = built(name, tmp_path)
+    pyxform_converts(path)  # the corpus holds only forms the reference converter takes
+    if EXPECTED[name] == "refused":
+        with pytest.raises(DefinitionInvalid) as raised:
+            imported(path, options)
+        assert raised.value.errors and all(error.refused for error in raised.value.errors)
+        data, warned = imported(path, options, skip_refused=True)
+        assert any("left out" in line for line in warned)
+    else:
+        data, warned = imported(path, options)
+    spec = parse_definition(data)
+    exported = write_xlsform(spec, tmp_path / f"{name}-export.xlsx")
+    pyxform_converts(exported)
+    again, _ = imported(exported, {})
+    assert parse_definition(again) == spec
+
+
+def test_nine_in_ten_import_and_the_rest_are_refused_per_question(tmp_path):
+    outcomes = {}
+    for name in CORPUS:
+        path, options = built(name, tmp_path)
+        try:
+            imported(path, options)
+            outcomes[name] = "as is"
+        except DefinitionInvalid as invalid:
+            assert all(error.refused for error in invalid.errors), invalid.errors
+            imported(path, options, skip_refused=True)
+            outcomes[name] = "refused"
+    assert outcomes == EXPECTED
+    # Every form imports (as is, or without the questions refused with a reason).
+    assert len(outcomes) == len(CORPUS) >= 10
+
+
+@pytest.mark.parametrize("audience", ["workers", "suppliers"])
+def test_every_type_pyxform_knows_is_classified(audience):
+    unknown = []
+    for spelling in QUESTION_TYPE_DICT:
+        kind = classify(spelling, audience)
+        needs_list = kind.reason.startswith("write '")
+        if kind.kind == "unknown" and not needs_list:
+            unknown.append(spelling)
+    assert unknown == []
+
+
+def test_what_the_corpus_becomes(tmp_path):
+    path, options = built("legacy_spellings", tmp_path)
+    data, warned = imported(path, options)
+    types = {q["name"]: q["type"] for q in data["questions"]}
+    assert types == {
+        "age": "integer",
+        "wage": "decimal",
+        "job": "text",
+        "contract": "select_one yes_no",
+        "issues": "select_multiple issues",
+        "phone_contact": "text",
+        "share": "integer",
+        "ok": "acknowledge",
+        "bye": "note",
+    }
+    assert data["questions"][4]["relevant"] == "${contract} = 'no'"  # relevance → relevant
+    assert len(data["version"]) == 10 and any("no version" in line for line in warned)
+    again, _ = imported(path, options)
+    assert again["version"] == data["version"]  # made from the content: the same every time
+
+    path, options = built("times_and_other", tmp_path)
+    data, _ = imported(path, options)
+    assert data["languages"] == ["sw", "en", "bn"] and data["default_language"] == "sw"
+    names = [q["name"] for q in data["questions"]]
+    assert names == ["shift_start", "last_pay", "reason", "reason_other"]
+    other = data["questions"][3]
+    assert other["relevant"] == "selected(${reason}, 'other')"
+    assert other["label"]["en"] == "Specify other."
+    assert data["choices"]["reasons"][-1]["name"] == "other"
+
+    path, options = built("choices_from_files", tmp_path)
+    data, _ = imported(path, options)
+    assert {q["name"]: q["type"] for q in data["questions"]} == {
+        "district": "select_one districts",
+        "crops": "select_multiple crops",
+        "unit": "select_one units",
+        "village": "select_one villages",
+    }
+    assert [c["name"] for c in data["choices"]["units"]] == ["kg", "t"]
+    assert data["choices"]["units"][0]["label"] == {"en": "Kilogram"}
+    assert data["choices"]["villages"][1]["district"] == "d2"
+
+    path, options = built("ethiopic_only", tmp_path)
+    data, _ = imported(path, options)
+    assert data["languages"] == ["am", "ti"] and data["title"] == {"am": "ደመወዝ", "ti": "ደመወዝ"}
+
+
+def test_a_missing_choice_file_is_named(tmp_path):
+    path, options = built("choices_from_files", tmp_path)
+    with pytest.raises(DefinitionInvalid) as raised:
+        imported(path, {**options, "attachments": {}})
+    messages = [error.message for error in raised.value.errors]
+    assert "survey sheet row 2: attach the file 'districts.csv'" in messages[0]
+    assert len(messages) == 3
+
+
+def test_text_layouts_read_like_the_workbook(tmp_path):
+    sheets, options = CORPUS["legacy_spellings"]
+    markdown = []
+    for sheet, rows in sheets.items():
+        markdown.append(f"| {sheet} |")
+        for row in rows:
+            cells = ["" if cell is None else str(cell) for cell in row]
+            markdown.append("| | " + " | ".join(cells) + " |")
+    md = tmp_path / "legacy_spellings.md"
+    md.write_text("\n".join(markdown), encoding="utf-8")
+    csv_path = tmp_path / "legacy_spellings.csv"
+    lines = []
+    for sheet, rows in sheets.items():
+        lines.append(sheet)
+        for row in rows:
+            cells = ["" if cell is None else str(cell) for cell in row]
+            lines.append("," + ",".join(f'"{cell}"' for cell in cells))
+    csv_path.write_text("\n".join(lines), encoding="utf-8")
+    xlsx, _ = built("legacy_spellings", tmp_path)
+    from_xlsx, _ = imported(xlsx, options)
+    for path in (md, csv_path):
+        pyxform_converts(path)
+        data, _ = imported(path, options)
+        assert data == from_xlsx
