@@ -1,5 +1,5 @@
 """The audit log: one row per staff action on anything that must be accountable (a grievance
-case, a corrective action plan, an engagement activity, a consultation, a report, a survey in the library).
+case, a corrective action plan, an engagement activity, a consultation, a report, a survey).
 
 One table for every capability, keyed by ``subject`` (what kind of record) and ``subject_id``:
 a capability records with :func:`record` and shows its trail with the ``audit_trail`` macro of

@@ -54,6 +54,7 @@ class SurveyUploadForm(PortalForm):
         _l("Who answers"),
         description=_l("Leave as it is to use the 'audience' column of the settings sheet."),
         choices=[("", _l("As the file says")), *GROUP_LABELS.items()],
+        default="",
     )
     areas = MultiCheckboxField(
         _l("Engagement areas"),

@@ -215,13 +215,13 @@ def upload_discard(upload_id: int):
     return redirect(url_for(".surveys"))
 
 
-@bp.get("/surveys/versions/<int:version_id>/download.<any(xlsx, yaml):kind>")
+@bp.get("/surveys/versions/<int:version_id>/download.<any(xlsx, yaml):file_format>")
 @allow(*LIBRARIANS)
-def version_download(version_id: int, kind: str):
+def version_download(version_id: int, file_format: str):
     version = db.session.get(SurveyVersion, version_id) or abort(404)
     spec = version.spec()
     name = f"{spec.form_id}-{version.label}".replace('"', "")
-    if kind == "xlsx":
+    if file_format == "xlsx":
         return Response(
             library.as_xlsform(spec),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -219,6 +219,10 @@ def read_xlsform(
         data["audience"] = audience
     if areas is not None:
         data["areas"] = list(areas)
+    if not data["title"]:
+        # As pyxform does: a form without form_title is titled by its form_id.
+        data["title"] = {default: data["form_id"]}
+        reader.note(f"settings sheet: no form_title; the form is titled '{data['form_id']}'")
     untitled = [code for code in data["languages"] if code not in data["title"]]
     if data["title"].get(default) and untitled:
         # XLSForm has no translated title: ordinary forms have one form_title for all.

@@ -45,6 +45,7 @@ WRITES = {
     "engagement.consultation_file", "engagement.consultation_respond",
     "engagement.consultation_comment", "engagement.comment",
     "reports.new", "reports.edit", "reports.publish", "reports.answer", "reports.pack_new",
+    "surveys.survey_archive", "surveys.upload_publish",
 }  # fmt: skip
 
 #: Who sends each request: anonymous where the public may, else the first allowed staff role.
@@ -109,6 +110,7 @@ def _valid(world) -> dict[str, dict]:
         **_remediation(world, today),
         **_engagement(world, today),
         **_reports(world, today),
+        **_library(),
     }  # fmt: skip
 
 
@@ -199,6 +201,19 @@ def _reports(world, today) -> dict[str, dict]:
         "reports.answer": {"answer": "Checked."},
         "reports.pack_new": {**period, "supplier": ""},
         "reports.benchmark_import": {},
+    }
+
+
+def _library() -> dict[str, dict]:
+    """Survey library requests. A file field cannot be sent twice, so the upload writes
+    nothing here (tests/surveys/test_library.py uploads); previews keep answers in the session
+    only."""
+    return {
+        "surveys.survey_upload": {},
+        "surveys.upload_publish": {},
+        "surveys.upload_discard": {},
+        "surveys.survey_archive": {"archived": "1"},
+        "surveys.preview_screen": {"id_access": "yes"},
     }
 
 

@@ -248,6 +248,7 @@ def build(app, factory) -> tuple[XssWorld, dict]:
     cap_id = _plan(app, compliance, supplier, site_id, today, v)
     world.ids.update(_engagement(app, compliance, supplier, site_id, code, today, v))
     world.ids.update(_reports(app, compliance, supplier_id, today, v))
+    world.ids.update(_library(app, compliance, v))
 
     monitor = app.test_client()
     with app.app_context():
@@ -327,6 +328,39 @@ def _reports(app, compliance, supplier_id, today, v) -> dict:
     _ok(compliance.post(f"/reports/{report_id}/publish"), "publish")
     _ok(compliance.post("/reports/packs", data={**period, "supplier": str(supplier_id)}), "pack")
     return {"report_id": report_id}
+
+
+def _library(app, compliance, v) -> dict:
+    """An XLSForm uploaded with payloads in its title, a label, a choice label and its file
+    name; previewed and published."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from portal.surveys.models import SurveyUpload
+    from tests.surveys.forms import build as forms
+
+    v.update(survey_title=payload("SURVEYTITLE"), question=payload("QLABEL"),
+             choice=payload("CHOICELABEL"))  # fmt: skip
+    sheets = {
+        "survey": [["type", "name", "label"], ["select_one yn", "q", v["question"]]],
+        "choices": [["list_name", "name", "label"], ["yn", "y", v["choice"]]],
+        "settings": [["form_id", "form_title", "audience", "areas"],
+                     ["xss-form", v["survey_title"], "workers", "training"]],
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        data = forms.write(sheets, Path(folder) / "f.xlsx").read_bytes()
+    name = "FILENAME<img src=x onerror=alert(1)>.xlsx"
+    _ok(compliance.post("/surveys/upload", data={"form_file": (io.BytesIO(data), name)}), "upload")
+    with app.app_context():
+        upload_id = db.session.scalar(select(SurveyUpload.id))
+    _ok(compliance.post(f"/surveys/uploads/{upload_id}/publish"), "publish survey")
+    with app.app_context():
+        survey_id = db.session.scalar(select(SurveyUpload.published_version_id))
+        from portal.surveys.models import SurveyVersion
+
+        library_survey = db.session.get(SurveyVersion, survey_id).survey_id
+    return {"upload_id": upload_id, "library_survey_id": library_survey}
 
 
 def _plan(app, compliance, supplier, site_id, today, v) -> int:
@@ -511,6 +545,10 @@ def pages(world: XssWorld) -> list[tuple[str, str, tuple[str, ...]]]:
             f"/s/{i['code']}/consultations/{i['consultation_id']}",
             ("DRAFTTITLE", "DRAFT", "SITE"),
         ),
+        ("compliance", "/surveys", ("SURVEYTITLE",)),
+        ("compliance", f"/surveys/{i['library_survey_id']}", ("SURVEYTITLE",)),
+        ("compliance", f"/surveys/uploads/{i['upload_id']}", ("SURVEYTITLE",)),
+        ("compliance", f"/surveys/preview/upload/{i['upload_id']}/0", ("QLABEL", "CHOICELABEL")),
         ("compliance", "/reports", ("REPORTTITLE",)),
         ("compliance", f"/reports/{i['report_id']}", ("REPORTTITLE", "NARRATIVE")),
         ("compliance", f"/reports/{i['report_id']}/edit", ("REPORTTITLE", "NARRATIVE")),

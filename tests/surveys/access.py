@@ -12,7 +12,17 @@ EXPECTED = {
     "surveys.finish": EVERYONE,
     "surveys.thanks": EVERYONE,
     "surveys.invited": EVERYONE,
-    "surveys.surveys": {"compliance"},
+    "surveys.surveys": {"compliance", "admin"},
+    "surveys.survey_detail": {"compliance", "admin"},
+    "surveys.survey_archive": {"compliance", "admin"},
+    "surveys.survey_upload": {"compliance", "admin"},
+    "surveys.upload_detail": {"compliance", "admin"},
+    "surveys.upload_publish": {"compliance", "admin"},
+    "surveys.upload_discard": {"compliance", "admin"},
+    "surveys.version_download": {"compliance", "admin"},
+    "surveys.preview_start": {"compliance", "admin"},
+    "surveys.preview_screen": {"compliance", "admin"},
+    "surveys.preview_end": {"compliance", "admin"},
     "surveys.campaigns": {"compliance"},
     "surveys.campaign_new": {"compliance"},
     "surveys.campaign_detail": {"compliance"},
@@ -61,7 +71,15 @@ def extend_world(factory, world) -> dict:
         supplier_user = db.session.get(User, world["users"]["supplier"].id)
         response = saq.draft_for(saq_campaign, site, supplier_user)
         evidence = saq.attach_evidence(response, "policy", "p.pdf", PDF, supplier_user)
+        from portal.surveys.models import SurveyUpload
+
+        upload = SurveyUpload(form_id="every-type", definition=version.definition,
+                              warnings=[], filename="every-type.xlsx")  # fmt: skip
+        db.session.add(upload)
+        db.session.commit()
         return {
+            "survey_id": version.survey_id, "upload_id": upload.id, "version_id": version.id,
+            "kind": "version", "ident": version.id, "file_format": "xlsx",
             "campaign_id": campaign.id, "number": 0, "token": "no-such-token",
             "site_id": world["site_id"], "response_id": response.id,
             "evidence_id": evidence.id, "saq_campaign_id": saq_campaign.id,

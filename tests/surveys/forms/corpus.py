@@ -64,10 +64,22 @@ CORPUS: dict[str, tuple[dict, dict]] = {
                 ["type", "name", f"label::{SW}", f"label::{EN}", f"label::{BN}", "required"],
                 ["today", "today", None, None, None, None],
                 ["deviceid", "deviceid", None, None, None, None],
-                ["time", "shift_start", "Zamu inaanza saa ngapi?", "When does your shift start?",
-                 "আপনার শিফট কখন শুরু হয়?", "yes"],  # fmt: skip
-                ["dateTime", "last_pay", "Ulilipwa lini?", "When were you last paid?",
-                 "শেষ কবে বেতন পেয়েছেন?", None],  # fmt: skip
+                [
+                    "time",
+                    "shift_start",
+                    "Zamu inaanza saa ngapi?",
+                    "When does your shift start?",
+                    "আপনার শিফট কখন শুরু হয়?",
+                    "yes",
+                ],
+                [
+                    "dateTime",
+                    "last_pay",
+                    "Ulilipwa lini?",
+                    "When were you last paid?",
+                    "শেষ কবে বেতন পেয়েছেন?",
+                    None,
+                ],
                 ["select_one reasons or_other", "reason", "Kwa nini?", "Why?", "কেন?", None],
             ],
             "choices": [
@@ -90,8 +102,13 @@ CORPUS: dict[str, tuple[dict, dict]] = {
                 ["select_one_from_file districts.csv", "district", "District", None, None],
                 ["select_multiple_from_file crops.xml", "crops", "Crops", None, None],
                 ["select_one_from_file units.csv", "unit", "Unit", None, "value=code label=name"],
-                ["select_one_external villages", "village", "Village",
-                 "district = ${district}", None],  # fmt: skip
+                [
+                    "select_one_external villages",
+                    "village",
+                    "Village",
+                    "district = ${district}",
+                    None,
+                ],
             ],
             "choices": [["list_name", "name", "label"], ["unused", "x", "X"]],
             "external_choices": [
