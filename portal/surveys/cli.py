@@ -70,14 +70,31 @@ def surveys_sync() -> None:
     multiple=True,
     help="Engagement area (repeat the option), when the settings sheet has no 'areas' column.",
 )
-def surveys_import_xlsform(file, output, audience, areas) -> None:
-    """Convert the XLSForm FILE (.xlsx: survey, choices, settings sheets) to a YAML definition.
+@click.option(
+    "--attach",
+    "attachments",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A .csv or .xml file named by a select_one_from_file question (repeat the option).",
+)
+@click.option(
+    "--skip-refused",
+    is_flag=True,
+    help="Import the rest when some questions cannot be offered (they are left out).",
+)
+def surveys_import_xlsform(file, output, audience, areas, attachments, skip_refused) -> None:
+    """Convert the XLSForm FILE to a YAML definition: .xlsx or .xls workbooks (survey,
+    choices, settings and external_choices sheets) or pyxform's .csv and .md layouts.
 
-    Translated columns such as 'label::Français (fr)' become the survey's languages; the
-    columns risk_indicator, risk_adverse, risk_adverse_when and risk_dimension become the risk
-    mapping; unknown columns are kept for export. Repeats, GPS, media capture and select from
-    file are refused with the row; metadata (start, end, deviceid, username, ...) is dropped
-    with a warning. The result is validated like 'surveys validate'.
+    Every type spelling pyxform accepts is read. Translated columns such as
+    'label::Français (fr)' or 'label::Kiswahili (sw)' become the survey's languages (any
+    language, named by code or by name); the columns risk_indicator, risk_adverse,
+    risk_adverse_when and risk_dimension become the risk mapping; unknown columns are kept for
+    export. Metadata (start, end, deviceid, username, ...) is dropped with a warning; a form
+    without a version gets one made from its content. Questions the portal cannot offer (for
+    example a location or a photo asked of anonymous workers) are refused with the row and the
+    reason: fix them, or pass --skip-refused to leave them out. See docs/surveys.md. The
+    result is validated like 'surveys validate'.
     """
     from portal.surveys.definitions import DefinitionInvalid, dump_yaml
     from portal.surveys.xlsform import read_xlsform
@@ -86,10 +103,20 @@ def surveys_import_xlsform(file, output, audience, areas) -> None:
         click.echo(f"warning: {message}", err=True)
 
     try:
-        data = read_xlsform(file, audience=audience, areas=areas or None, warn=warn)
+        data = read_xlsform(
+            file,
+            audience=audience,
+            areas=areas or None,
+            warn=warn,
+            attachments={Path(path).name: Path(path).read_bytes() for path in attachments},
+            skip_refused=skip_refused,
+        )
     except DefinitionInvalid as error:
         for item in error.errors:
-            click.echo(str(item), err=True)
+            prefix = "refused: " if item.refused else ""
+            click.echo(prefix + str(item), err=True)
+        if any(item.refused for item in error.errors):
+            click.echo("Pass --skip-refused to import the rest without them.", err=True)
         raise SystemExit(1) from None
     text = dump_yaml(data)
     if output:

@@ -605,11 +605,14 @@ def test_languages_without_settings(tmp_path):
     # The language's own column wins over the bare one; the bare hint is the default language's.
     assert data["questions"][0]["label"] == {"en": "Hello", "zh_Hans": "你好"}
     assert data["questions"][0]["hint"] == {"en": "Bare hint"}
-    assert data["form_id"] == "x1" and data["title"] == {} and data["version"] == "1"
-    assert warned == [
+    # No form_title: titled by the form_id, as pyxform does.
+    assert data["form_id"] == "x1" and data["version"] == "1"
+    assert data["title"] == {"en": "x1", "zh_Hans": "x1"}
+    assert warned[0] == (
         f"{xlsx}: settings sheet: no default_language; the columns without a "
         "language (such as 'label') are taken as English (en)"
-    ]
+    )
+    assert f"{xlsx}: settings sheet: no form_title; the form is titled 'x1'" in warned
 
 
 # ------------------------------------------------------------------------------------ the CLI

@@ -171,3 +171,28 @@ def test_text_layouts_read_like_the_workbook(tmp_path):
         pyxform_converts(path)
         data, _ = imported(path, options)
         assert data == from_xlsx
+
+
+def test_cli_takes_choice_files_and_leaves_refused_questions_out_when_asked(app, tmp_path):
+    runner = app.test_cli_runner()
+    path, options = built("choices_from_files", tmp_path)
+    attached = []
+    for name, body in options["attachments"].items():
+        (tmp_path / name).write_bytes(body)
+        attached += ["--attach", str(tmp_path / name)]
+    result = runner.invoke(args=["surveys", "import-xlsform", str(path), "--audience", "workers",
+                                 "--area", "training", *attached])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "select_one districts" in result.output and "name: d2" in result.output
+
+    roster, _ = built("household_roster", tmp_path)
+    args = ["surveys", "import-xlsform", str(roster), "--audience", "workers", "--area", "training"]
+    refused = runner.invoke(args=args)
+    assert refused.exit_code == 1 and "refused: " in refused.output
+    assert "--skip-refused" in refused.output
+    out = tmp_path / "roster.yaml"
+    accepted = runner.invoke(args=[*args, "--skip-refused", "-o", str(out)])
+    assert accepted.exit_code == 0 and "left out" in accepted.output
+    assert "school" in out.read_text(encoding="utf-8")
+    helped = runner.invoke(args=["surveys", "import-xlsform", "--help"])
+    assert "--attach" in helped.output and "docs/surveys.md" in helped.output
