@@ -45,6 +45,9 @@ class Screen:
     group: QuestionSpec | None = None
     #: Relevance of the enclosing groups, all of which must hold.
     conditions: list[str] = field(default_factory=list)
+    #: The innermost enclosing group of a one-question screen (its label says where one is,
+    #: such as "Earlier job 2" in an unrolled repeat).
+    context: QuestionSpec | None = None
 
 
 @dataclass
@@ -84,7 +87,8 @@ def build_form(spec: SurveySpec) -> Form:
         if open_list is not None:
             open_list.questions.append(question)
         else:
-            screens.append(Screen(len(screens), [question], None, enclosing))
+            context = next((group for group in reversed(stack) if group.label), None)
+            screens.append(Screen(len(screens), [question], None, enclosing, context))
     return Form(spec, [s for s in screens if s.questions], conditions)
 
 

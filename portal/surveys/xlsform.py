@@ -47,6 +47,7 @@ from portal.surveys.definitions import (
     SurveySpec,
     parse_definition,
 )
+from portal.surveys.xlsform_repeats import unroll
 from portal.surveys.xlsform_sources import SourceError, choice_file_rows, read_sheets
 from portal.surveys.xlsform_types import RowType, classify
 
@@ -248,6 +249,16 @@ def read_xlsform(
                 field_name="type",
             )
     _add_other_choices(data["choices"], reader, data["languages"])
+    data["questions"], reader.question_rows = unroll(
+        data["questions"],
+        reader.question_rows,
+        data["choices"],
+        data["languages"],
+        catalog_text,
+        reader.note,
+        lambda message, name: reader.error(message, name, "type"),
+    )
+    reader.questions = data["questions"]
     if not data["settings"]:
         del data["settings"]
     if not data["choices"]:
@@ -445,8 +456,9 @@ def _read_questions(
     sheet: _Sheet, reader: _Reader, default: str, audience: str | None, languages: list[str]
 ) -> list[dict]:
     questions = []
-    #: Depth inside a refused repeat: its rows are left out with it.
+    #: Depth inside a refused block: its rows are left out with it.
     skipping = 0
+    in_repeat = False
     for number, values in sheet.rows:
         cells = list(_cells(sheet, values))
         raw_type = next((_text(value) for column, value in cells if column.kind == "type"), "")
@@ -476,16 +488,27 @@ def _read_questions(
             reason = f": {row.reason}" if row.reason else ""
             reader.error(f"{where}: unknown type '{row.feature}'{reason}", name or None, "type")
             continue
-        if row.kind == "begin repeat":
+        if row.kind == "begin repeat" and in_repeat:
             skipping = 1
             reader.refuse(
-                f"{where}: '{row.feature}' ({name or 'unnamed'}) and the questions in it: "
-                "repeated questions are not supported yet; ask them once, or in numbered groups",
+                f"{where}: '{row.feature}' ({name or 'unnamed'}) and the questions in it: a "
+                "repeat inside a repeat cannot be answered screen by screen; ask it once",
                 name or None,
             )
             continue
-        if row.kind == "end repeat":
-            reader.error(f"{where}: '{row.feature}' without a begin", name or None, "type")
+        if row.kind in ("begin repeat", "end repeat"):
+            # Unrolled into numbered groups once the choices are read (xlsform_repeats).
+            in_repeat = row.kind == "begin repeat"
+            marker = _question(row, name, cells, reader, default, where)
+            marker["type"] = row.kind
+            count = next((marker.get("passthrough", {}).pop(key) for key in list(
+                marker.get("passthrough", {})) if key.lower() in REPEAT_COUNT), None)  # fmt: skip
+            if not marker.get("passthrough"):
+                marker.pop("passthrough", None)
+            if row.kind == "begin repeat":
+                marker.update(repeat_count=count, loop_list=row.loop_list)
+            questions.append(marker)
+            reader.question_rows.append(number)
             continue
         if row.kind == "refused":
             reader.refuse(
@@ -548,6 +571,9 @@ def _question(row: RowType, name: str, cells, reader: _Reader, default: str, whe
 def N_(message: str) -> str:  # gettext's name for "extract now, translate later"
     return message
 
+
+#: pyxform's spellings of the repeat_count column.
+REPEAT_COUNT = ("repeat_count", "jr:count", "count")
 
 #: What pyxform adds for ``or_other`` (its English words; ours per catalog where we have one).
 OTHER_CHOICE = N_("Other")

@@ -185,7 +185,7 @@ def test_cli_takes_choice_files_and_leaves_refused_questions_out_when_asked(app,
     assert result.exit_code == 0, result.output
     assert "select_one districts" in result.output and "name: d2" in result.output
 
-    roster, _ = built("household_roster", tmp_path)
+    roster, _ = built("nested_repeat", tmp_path)
     args = ["surveys", "import-xlsform", str(roster), "--audience", "workers", "--area", "training"]
     refused = runner.invoke(args=args)
     assert refused.exit_code == 1 and "refused: " in refused.output
@@ -193,6 +193,48 @@ def test_cli_takes_choice_files_and_leaves_refused_questions_out_when_asked(app,
     out = tmp_path / "roster.yaml"
     accepted = runner.invoke(args=[*args, "--skip-refused", "-o", str(out)])
     assert accepted.exit_code == 0 and "left out" in accepted.output
-    assert "school" in out.read_text(encoding="utf-8")
+    assert "comment" in out.read_text(encoding="utf-8")
     helped = runner.invoke(args=["surveys", "import-xlsform", "--help"])
     assert "--attach" in helped.output and "docs/surveys.md" in helped.output
+
+
+def answered(app, client, deploy, factory, tmp_path, name, answers, lang="en", areas=None):
+    from tests.surveys.test_xlsform import answer_survey, stored_answers
+
+    path, options = built(name, tmp_path)
+    data, _ = imported(path, options)
+    data["areas"] = areas or ["training"]
+    site = factory.site(languages=list(data["languages"]))
+    campaign, _ = deploy(definition=data, sites=[site])
+    pages = answer_survey(client, site, campaign, answers, lang)
+    return pages, stored_answers(app)
+
+
+def test_open_repeat_asks_add_another_and_loop_has_one_screen_per_choice(
+    app, client, deploy, factory, tmp_path
+):
+    answers = {
+        "employer_1": "Mill A", "months_1": "3", "paid_fee_1": "yes", "job_more_1": "yes",
+        "employer_2": "Mill B", "months_2": "1", "job_more_2": "no",
+        "held_passport": "yes", "held_contract": "no",
+    }  # fmt: skip
+    pages, stored = answered(app, client, deploy, factory, tmp_path, "open_repeat_and_loop",
+                             answers)  # fmt: skip
+    assert stored == answers  # paid_fee_2 skipped (1 month): its own instance's months
+    job_pages = [page for page in pages if 'name="employer_' in page]
+    assert len(job_pages) == 2 and "Earlier job 1" in job_pages[0]
+    # The fee question depends on the months of the same job: one question per screen.
+    more = [page for page in pages if 'name="job_more_1"' in page]
+    assert len(more) == 1 and "Add another?" in more[0] and "Yes, add another" in more[0]
+    assert any("Does someone else keep your passport?" in page for page in pages)
+    assert any("Documents: contract" in page for page in pages)
+
+
+def test_counted_repeat_asks_as_many_as_the_count(app, client, deploy, factory, tmp_path):
+    answers = {
+        "members": "2", "member_name_1": "Asha", "member_age_1": "40",
+        "member_name_2": "Ravi", "member_age_2": "12", "school": "yes",
+    }  # fmt: skip
+    pages, stored = answered(app, client, deploy, factory, tmp_path, "household_roster", answers)
+    assert stored == answers
+    assert sum('name="member_name_' in page for page in pages) == 2

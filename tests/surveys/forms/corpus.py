@@ -170,7 +170,7 @@ CORPUS: dict[str, tuple[dict, dict]] = {
         },
         {"audience": "workers"},
     ),
-    # A household roster: a repeat the portal refuses; the rest imports when asked.
+    # A household roster: a repeat as many times as the count says.
     "household_roster": (
         {
             "survey": [
@@ -184,6 +184,52 @@ CORPUS: dict[str, tuple[dict, dict]] = {
             ],
             "choices": YES_NO,
             "settings": _settings("household_roster"),
+        },
+        {"audience": "workers"},
+    ),
+    # A repeat without a count ("add another") and a loop over a list.
+    "open_repeat_and_loop": (
+        {
+            "survey": [
+                ["type", "name", "label", "relevant", "constraint"],
+                ["begin_repeat", "job", "Earlier job", None, None],
+                ["text", "employer", "Employer", None, None],
+                ["integer", "months", "Months there", None, ". > 0"],
+                [
+                    "select_one yes_no",
+                    "paid_fee",
+                    "Did you pay a fee for this job?",
+                    "${months} > 1",
+                    None,
+                ],
+                ["end_repeat", None, None, None, None],
+                ["begin loop over documents", "doc", "Documents", None, None],
+                ["select_one yes_no", "held", "Does someone else keep your %(label)s?", None, None],
+                ["end loop", None, None, None, None],
+            ],
+            "choices": [
+                *YES_NO,
+                ["documents", "passport", "passport"],
+                ["documents", "contract", "contract"],
+            ],
+            "settings": _settings("open_repeat_and_loop"),
+        },
+        {"audience": "workers"},
+    ),
+    # A repeat inside a repeat: refused; the rest imports when asked.
+    "nested_repeat": (
+        {
+            "survey": [
+                ["type", "name", "label"],
+                ["begin repeat", "household", "Household"],
+                ["begin repeat", "person", "Person"],
+                ["text", "person_name", "Name"],
+                ["end repeat", None, None],
+                ["end repeat", None, None],
+                ["text", "comment", "Anything else?"],
+            ],
+            "choices": [["list_name", "name", "label"]],
+            "settings": _settings("nested_repeat"),
         },
         {"audience": "workers"},
     ),
@@ -262,7 +308,9 @@ EXPECTED = {
     "choices_from_files": "as is",
     "supplier_site_check": "as is",
     "groups_and_cascades": "as is",
-    "household_roster": "refused",
+    "household_roster": "as is",
+    "open_repeat_and_loop": "as is",
+    "nested_repeat": "refused",
     "worker_location": "refused",
     "ethiopic_only": "as is",
     "worker_photo": "refused",
