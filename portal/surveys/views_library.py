@@ -66,7 +66,10 @@ AUDIT_LABELS = {
 @allow(*LIBRARIANS)
 def surveys():
     return render_template(
-        "surveys/library.html", entries=library.library(), pending=library.pending_uploads()
+        "surveys/library.html",
+        entries=library.library(),
+        pending=library.pending_uploads(),
+        AREA_NAMES=_area_names(),
     )
 
 

@@ -238,3 +238,33 @@ def test_counted_repeat_asks_as_many_as_the_count(app, client, deploy, factory, 
     pages, stored = answered(app, client, deploy, factory, tmp_path, "household_roster", answers)
     assert stored == answers
     assert sum('name="member_name_' in page for page in pages) == 2
+
+
+def test_legacy_xls_workbooks_read_like_xlsx(tmp_path):
+    import xlwt
+
+    sheets, options = CORPUS["legacy_spellings"]
+    book = xlwt.Workbook()
+    for title, rows in sheets.items():
+        sheet = book.add_sheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    xls = tmp_path / "legacy_spellings.xls"
+    book.save(str(xls))
+    pyxform_converts(xls)
+    xlsx, _ = built("legacy_spellings", tmp_path)
+    assert imported(xls, options)[0] == imported(xlsx, options)[0]
+
+
+def test_formulas_are_never_evaluated(tmp_path):
+    """A formula cell gives the value the spreadsheet saved (openpyxl never computes one): a
+    workbook written by a program that saved no value has an empty cell there."""
+    sheets = {
+        "survey": [["type", "name", "label"], ["text", "q", '=HYPERLINK("http://x","y")']],
+        "settings": [["form_id", "audience", "areas"], ["formula", "workers", "training"]],
+    }
+    path = build.write(sheets, tmp_path / "formula.xlsx")
+    with pytest.raises(DefinitionInvalid, match="a label is required"):
+        imported(path, {})
