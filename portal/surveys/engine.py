@@ -275,7 +275,7 @@ def _parse_value(form, question, raw, values, today) -> tuple[str, str | None]:
             moment = datetime.fromisoformat(text.replace(" ", "T", 1))
         except ValueError:
             return text[:40], "datetime"
-        return moment.replace(second=0, microsecond=0, tzinfo=None).isoformat(), None
+        return moment.replace(tzinfo=None).isoformat(timespec="minutes"), None
     if base == "geopoint":
         return _geopoint(text)
     if base == "barcode":

@@ -268,3 +268,63 @@ def test_formulas_are_never_evaluated(tmp_path):
     path = build.write(sheets, tmp_path / "formula.xlsx")
     with pytest.raises(DefinitionInvalid, match="a label is required"):
         imported(path, {})
+
+
+def test_a_swahili_survey_is_answered_in_swahili_with_an_english_interface(
+    app, client, deploy, factory, tmp_path
+):
+    path, options = built("times_and_other", tmp_path)
+    data, _ = imported(path, options)
+    data["areas"] = ["training"]
+    site = factory.site(languages=["bn"])
+    campaign, _ = deploy(definition=data, sites=[site])
+    start = client.get(f"/s/{site.code}/survey/{campaign.id}?lang=sw").data.decode()
+    assert '<div lang="sw" dir="ltr">' in start and "Saa za kazi" in start
+    assert "The questions are in Kiswahili. The buttons and messages are in English" in start
+    assert 'hreflang="bn"' in start and ">বাংলা</a>" in start  # the survey's other languages
+    first = client.post(f"/s/{site.code}/survey/{campaign.id}?lang=sw").headers["Location"]
+    screen = client.get(first).data.decode()
+    assert "Zamu inaanza saa ngapi?" in screen and 'type="time"' in screen
+    wrong = client.post(first, data={"shift_start": "25:00"})
+    assert wrong.status_code == 400 and "Enter a time, for example 14:30." in wrong.data.decode()
+    after = client.post(first, data={"shift_start": "7.30"})
+    assert after.status_code == 302
+    page = client.get(after.headers["Location"]).data.decode()
+    assert 'type="datetime-local"' in page
+    late = client.post(after.headers["Location"], data={"last_pay": "2024-05-01 18:45"})
+    reason = client.get(late.headers["Location"]).data.decode()
+    assert 'value="other"' in reason
+    with client.session_transaction() as state:
+        assert state["survey"]["a"] == {"shift_start": "07:30", "last_pay": "2024-05-01T18:45"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "problem"),
+    [
+        ("23.81 90.41", "23.81 90.41", None),
+        ("23.81, 90.41, 12, 5", "23.81 90.41 12 5", None),
+        ("91 10", None, "geopoint"),
+        ("north", None, "geopoint"),
+        ("23.8", None, "geopoint"),
+    ],
+)
+def test_a_location_is_typed_and_checked(app, tmp_path, typed, stored, problem):
+    from datetime import date
+
+    from werkzeug.datastructures import MultiDict
+
+    from portal.surveys import engine
+
+    path, options = built("supplier_site_check", tmp_path)
+    data, _ = imported(path, options)
+    data["areas"] = ["training"]
+    form = engine.build_form(parse_definition(data))
+    screen = next(s for s in form.screens if s.questions[0].name == "location")
+    with app.test_request_context():
+        updates, errors = engine.parse_screen(
+            form, screen, MultiDict({"location": typed}), {}, "en", date(2026, 1, 5)
+        )
+        assert (updates["location"] if not problem else None) == stored
+        assert bool(errors) == bool(problem)
+        if problem:
+            assert "latitude and a longitude" in errors["location"]
