@@ -61,7 +61,19 @@ class Survey(db.Model):
         return self.versions[-1] if self.versions else None
 
 
-class SurveyVersion(db.Model):
+class _HasDefinition:
+    """A validated definition kept as JSON (``definition``); ``spec()`` parses it once."""
+
+    def spec(self):
+        from portal.surveys.definitions import SurveySpec
+
+        cached = getattr(self, "_spec", None)
+        if cached is None:
+            cached = self._spec = SurveySpec.model_validate(self.definition)
+        return cached
+
+
+class SurveyVersion(_HasDefinition, db.Model):
     """An immutable snapshot of a definition; a changed file makes a new version."""
 
     __tablename__ = "survey_versions"
@@ -80,16 +92,8 @@ class SurveyVersion(db.Model):
 
     survey: Mapped[Survey] = relationship(back_populates="versions")
 
-    def spec(self):
-        from portal.surveys.definitions import SurveySpec
 
-        cached = getattr(self, "_spec", None)
-        if cached is None:
-            cached = self._spec = SurveySpec.model_validate(self.definition)
-        return cached
-
-
-class SurveyUpload(db.Model):
+class SurveyUpload(_HasDefinition, db.Model):
     """A definition uploaded in the survey library, checked and waiting to be previewed and
     published (or discarded). Publishing stores it as an immutable ``SurveyVersion``."""
 
@@ -107,14 +111,6 @@ class SurveyUpload(db.Model):
     published_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("survey_versions.id", ondelete="SET NULL")
     )
-
-    def spec(self):
-        from portal.surveys.definitions import SurveySpec
-
-        cached = getattr(self, "_spec", None)
-        if cached is None:
-            cached = self._spec = SurveySpec.model_validate(self.definition)
-        return cached
 
 
 campaign_sites = Table(
