@@ -32,6 +32,8 @@ from numbers import Real
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
+from portal.surveys.expression_library import LIBRARY
+
 __all__ = [
     "FUNCTIONS",
     "Expression",
@@ -69,6 +71,7 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "concat": (1, None),
     "date": (1, 1),
 }
+FUNCTIONS.update((name, (item.minimum, item.maximum)) for name, item in LIBRARY.items())
 
 
 class ExpressionError(ValueError):
@@ -840,7 +843,24 @@ def _call(node: Call, context: _Context) -> _Value:
         return "".join(_to_string(value) for value in values)
     if name == "date":
         return _date_function(values[0])
+    if name in LIBRARY:
+        return _library_call(LIBRARY[name], values)
     return ""  # pragma: no cover - every name in FUNCTIONS is handled above
+
+
+_CONVERT: dict[str, Callable[[_Value], _Value]] = {
+    "n": _to_number,
+    "s": _to_string,
+    "b": _to_bool,
+    "v": lambda value: value,
+}
+
+
+def _library_call(function, values: list[_Value]) -> _Value:
+    """A function of ``expression_library``, its arguments converted as it asks."""
+    kinds = function.kinds or "v"
+    converted = [_CONVERT[kinds[min(i, len(kinds) - 1)]](value) for i, value in enumerate(values)]
+    return function.run(*converted)
 
 
 def _evaluate(node: Node, context: _Context) -> _Value:

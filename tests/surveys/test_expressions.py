@@ -691,3 +691,31 @@ def test_evaluator_agrees_with_reference(tree: Tree, values: dict[str, object]) 
     actual = parse(text).evaluate(values, today=TODAY)
     assert same(actual, expected), f"{text!r} with {values!r}: {actual!r} != {expected!r}"
     assert check(text, set(NAMES)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("round(2.5)", 3),
+        ("round(-2.5)", -3),  # half away from zero, as ODK
+        ("round(3.14159, 2)", 3.14),
+        ("floor(2.7) + ceiling(2.1)", 5),
+        ("abs(-3) = 3", True),
+        ("pow(2, 10)", 1024),
+        ("string(sqrt(-1))", "NaN"),
+        ("max(1, 5, 3) - min(4, 2)", 3),
+        ("contains('abc', 'b') and starts-with('abc', 'a') and ends-with('abc', 'c')", True),
+        ("substr('hello', 1, 3)", "el"),
+        ("substring-before('a-b', '-') = 'a' and substring-after('a-b', '-') = 'b'", True),
+        ("normalize-space('  a   b ')", "a b"),
+        ("translate('abc', 'ab', 'A')", "Ac"),
+        ("selected-at('x y z', 1)", "y"),
+        ("format-date('2024-05-01', '%d %b %Y (%a)')", "01 May 2024 (Wed)"),
+        ("boolean-from-string('true') and boolean(1)", True),
+        ("once(3)", 3),
+    ],
+)
+def test_the_odk_function_library(text, expected):
+    assert check(text, set(), allow_current=False) == []
+    result = parse(text).evaluate({}, today=date(2026, 1, 5))
+    assert result == expected
