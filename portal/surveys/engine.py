@@ -314,6 +314,16 @@ def text_in(value: dict | None, language: str) -> str:
     return _text(value, language)
 
 
+def fill_in(text: str, values: dict | None) -> str:
+    """``${name}`` in a label or hint replaced by the answer or calculation so far, as ODK
+    shows it (an unanswered one is blank). Without ``values`` the text is left as it is."""
+    if values is None or "${" not in text:
+        return text
+    return re.sub(
+        r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}", lambda m: _as_text(values.get(m[1], "")), text
+    )
+
+
 def clean_answers(form: Form, answers: dict, today: date) -> dict:
     """Drop answers to questions that are no longer relevant (XLSForm blanks them)."""
     values = with_calculations(form, answers, today)

@@ -40,7 +40,7 @@ def today():
 
 @bp.app_context_processor
 def _helpers():
-    return {"text_in": engine.text_in, "GROUP_LABELS": GROUP_LABELS}
+    return {"text_in": engine.text_in, "fill_in": engine.fill_in, "GROUP_LABELS": GROUP_LABELS}
 
 
 # --- anonymous responding ------------------------------------------------------------------
@@ -173,6 +173,7 @@ def screen(code: str, campaign_id: int, number: int):
             questions=shown,
             choices=choices,
             answers=answers,
+            values=engine.with_calculations(form, answers, today()),
             errors=errors,
             language=language,
             position=position,

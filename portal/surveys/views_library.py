@@ -344,6 +344,7 @@ def preview_screen(kind: str, ident: int, number: int):
             questions=shown,
             choices=choices,
             answers=answers,
+            values=engine.with_calculations(form, answers, today),
             errors=errors,
             language=language,
             position=sum(1 for index in indexes if index <= number),

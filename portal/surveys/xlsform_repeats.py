@@ -26,6 +26,8 @@ from collections.abc import Callable
 MAX_INSTANCES = 10
 MAX_FIXED = 50
 MORE_LIST = "_add_another"
+#: Per unrolled repeat: (name, its question names, instance suffixes, instance count expression).
+Summary = tuple[str, set[str], list[str], str]
 
 
 def N_(message: str) -> str:  # gettext's name for "extract now, translate later"
@@ -51,6 +53,7 @@ def unroll(
     """Questions and their sheet rows with every ``begin repeat`` block unrolled."""
     out: list[dict] = []
     out_rows: list[int] = []
+    summaries: list[Summary] = []
     index = 0
     while index < len(questions):
         question = questions[index]
@@ -75,8 +78,52 @@ def unroll(
         made = _unroll_one(question, body, choices, languages, translate, note, error, where)
         out.extend(made)
         out_rows.extend([rows[index]] * len(made))
+        summaries.append(_summary(question, body, made))
         index = end + 1
+    if summaries:
+        # Outside the repeats, count(${repeat}) and sum(${question}) read every instance.
+        for question in out:
+            if not question.get("_unrolled"):
+                for field in EXPRESSIONS:
+                    if isinstance(question.get(field), str):
+                        question[field] = _aggregates(question[field], summaries)
+        for question in out:
+            question.pop("_unrolled", None)
     return out, out_rows
+
+
+def _summary(repeat: dict, body: list[dict], made: list[dict]) -> Summary:
+    """(repeat name, its question names, instance suffixes, count expression)."""
+    name = repeat.get("name") or "repeat"
+    groups = [q for q in made if q["type"] == "begin group" and q.get("_instance")]
+    suffixes = [group["_instance"] for group in groups]
+    present = [f"boolean({group['relevant']})" if group.get("relevant") else "true()"
+               for group in groups]  # fmt: skip
+    count = " + ".join(f"number({item})" for item in present) or "0"
+    for question in made:
+        question.pop("_instance", None)
+        question["_unrolled"] = True
+    return name, {q["name"] for q in body if q.get("name")}, suffixes, f"({count})"
+
+
+def _aggregates(text: str, summaries: list[Summary]) -> str:
+    for name, inner, suffixes, count in summaries:
+        text = re.sub(rf"count\(\s*\$\{{{re.escape(name)}\}}\s*\)", count, text)
+        text = re.sub(
+            r"sum\(\s*\$\{([^}]*)\}\s*\)",
+            lambda match, inner=inner, suffixes=suffixes: _total(match, inner, suffixes),
+            text,
+        )
+    return text
+
+
+def _total(match: re.Match, inner: set[str], suffixes: list[str]) -> str:
+    """``sum(${age})`` over the instances (an unanswered one counts 0)."""
+    question = match.group(1)
+    if question not in inner:
+        return match.group(0)
+    parts = [f"number(coalesce(${{{question}_{suffix}}}, 0))" for suffix in suffixes]
+    return "(" + " + ".join(parts) + ")"
 
 
 def _instances(repeat: dict, choices, error, where) -> list[tuple[str, int, dict | None]] | None:
@@ -148,6 +195,7 @@ def _unroll_one(repeat, body, choices, languages, translate, note, error, where)
         label = repeat.get("label") or dict.fromkeys(languages, name)
         group = {
             "type": "begin group",
+            "_instance": suffix,
             "name": group_name,
             "label": {
                 code: f"{text}: {item['label'].get(code, item['name'])}"
@@ -187,6 +235,11 @@ def _instance_question(question: dict, inner: set[str], suffix: str, number: int
     for field in EXPRESSIONS:
         if isinstance(copy.get(field), str):
             copy[field] = _rewrite(copy[field], inner, suffix, number)
+    for field in ("label", "hint", "constraint_message", "required_message"):
+        if isinstance(copy.get(field), dict):
+            copy[field] = {
+                code: _rewrite(text, inner, suffix, number) for code, text in copy[field].items()
+            }
     if item is not None:
         for field in ("label", "hint"):
             if isinstance(copy.get(field), dict):
