@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.db import utcnow
@@ -254,7 +255,11 @@ def library(include_archived: bool = True) -> list[LibraryEntry]:
             )
         ).all()
     )
-    stmt = select(Survey).order_by(Survey.archived_at.is_not(None), Survey.form_id)
+    stmt = (
+        select(Survey)
+        .options(selectinload(Survey.versions))
+        .order_by(Survey.archived_at.is_not(None), Survey.form_id)
+    )
     if not include_archived:
         stmt = stmt.where(Survey.archived_at.is_(None))
     entries = []

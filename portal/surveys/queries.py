@@ -6,16 +6,10 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.risk.catalogue import ANONYMOUS_GROUPS
 from portal.surveys.models import Campaign, Response, Survey, SurveyVersion, campaign_sites
-
-
-def surveys_with_versions() -> list[Survey]:
-    stmt = select(Survey).options(selectinload(Survey.versions)).order_by(Survey.form_id)
-    return list(db.session.scalars(stmt))
 
 
 def latest_versions() -> list[SurveyVersion]:
