@@ -37,7 +37,8 @@ def test_upload_preview_publish_and_deploy_in_the_browser(
     )
     page.goto(f"{live_server}/surveys/upload")
     page.locator("#form_file").set_input_files(str(broken))
-    page.locator("main form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     rows = page.locator("table.problems tbody tr")
     assert rows.count() == 2
     assert "survey" in rows.nth(0).inner_text()  # the sheet, then row 2
@@ -56,18 +57,22 @@ def test_upload_preview_publish_and_deploy_in_the_browser(
 
     for lang in ("bn", "ar"):
         page.goto(detail_url)
-        page.locator(f'a[hreflang="{lang}"]').first.click()
+        with page.expect_navigation():
+            page.locator(f'a[hreflang="{lang}"]').first.click()
         assert page.locator("html").get_attribute("lang") == lang
         assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=str(artifact(f"library-preview-{lang}.png")), full_page=True)
         page.locator('input[name="on_time"][value="no"]').check()
-        page.locator("main form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         assert page.locator('input[name="days_late"]').count() == 1  # the skip logic followed
         page.locator('input[name="days_late"]').fill("3")
-        page.locator("main form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         page.locator('textarea[name="comment"]').fill("ok")
-        page.locator("main form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         assert "days_late" in page.locator("main").inner_text()
 
     page.goto(detail_url)
