@@ -357,3 +357,14 @@ def screen_content(form: Form, screen: Screen, answers: dict, today: date):
     shown = [q for q in screen.questions if is_relevant(form, q.name, values, today)]
     choices = {q.name: visible_choices(form, q, values, today) for q in shown if q.list_name}
     return shown, choices
+
+
+def newly_shown(form: Form, screen: Screen, before: dict, after: dict, today: date) -> bool:
+    """Whether the answers just sent made more questions of this screen relevant (an "other,
+    specify" under its choice in a field-list group). Without JavaScript the page cannot reveal
+    them as they become relevant, so the screen is shown again with them."""
+    if len(screen.questions) < 2:
+        return False
+    was = {question.name for question in screen_content(form, screen, before, today)[0]}
+    now = screen_content(form, screen, after, today)[0]
+    return any(question.name not in was for question in now)

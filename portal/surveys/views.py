@@ -140,9 +140,12 @@ def screen(code: str, campaign_id: int, number: int):
         updates, errors = engine.parse_screen(
             form, current, request.form, answers, language, today()
         )
+        before = dict(answers)
         answers.update(updates)
         state["a"] = {name: value for name, value in answers.items() if value != ""}
         session.modified = True
+        if not errors and engine.newly_shown(form, current, before, state["a"], today()):
+            return redirect(request.path)  # the same screen, with the questions now asked
         if not errors:
             _screens, indexes = _positions(form, state["a"], number)
             later = [index for index in indexes if index > number]

@@ -316,9 +316,12 @@ def preview_screen(kind: str, ident: int, number: int):
                 form, current, request.form, answers, language, today
             )
             errors = {name: str(text) for name, text in errors.items()}
+        before = dict(answers)
         answers.update(updates)
         state["a"] = {name: value for name, value in answers.items() if value != ""}
         session.modified = True
+        if not errors and engine.newly_shown(form, current, before, state["a"], today):
+            return redirect(request.path)  # the same screen, with the questions now asked
         if not errors:
             later = [
                 s.index

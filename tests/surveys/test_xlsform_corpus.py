@@ -332,3 +332,35 @@ def test_a_location_is_typed_and_checked(app, tmp_path, typed, stored, problem):
         assert bool(errors) == bool(problem)
         if problem:
             assert "latitude and a longitude" in errors["location"]
+
+
+def test_a_field_list_shows_again_with_the_questions_an_answer_reveals(
+    app, client, deploy, factory, tmp_path
+):
+    """Without JavaScript "other, specify" cannot appear under its choice as it is ticked: the
+    screen comes back with it instead of skipping it."""
+    sheets = {
+        "survey": [
+            ["type", "name", "label", "appearance"],
+            ["begin group", "why", "Why did you take this job?", "field-list"],
+            ["select_one reasons or_other", "reason", "Main reason", None],
+            ["integer", "years", "Years in this job", None],
+            ["end group", None, None, None],
+            ["note", "bye", "Thank you", None],
+        ],
+        "choices": [["list_name", "name", "label"], ["reasons", "pay", "Pay"]],
+        "settings": [["form_id", "audience", "areas"], ["why", "workers", "training"]],
+    }
+    data, _ = imported(build.write(sheets, tmp_path / "why.xlsx"), {})
+    site = factory.site(languages=["en"])
+    campaign, _ = deploy(definition=data, sites=[site])
+    first = client.post(f"/s/{site.code}/survey/{campaign.id}").headers["Location"]
+    assert 'name="reason_other"' not in client.get(first).data.decode()
+    again = client.post(first, data={"reason": "other", "years": "2"})
+    assert again.status_code == 302 and again.headers["Location"].endswith(first)
+    page = client.get(first).data.decode()
+    assert 'name="reason_other"' in page and 'value="2"' in page  # what was typed stays
+    onwards = client.post(first, data={"reason": "other", "years": "2", "reason_other": "Near"})
+    assert not onwards.headers["Location"].endswith(first)
+    with client.session_transaction() as state:
+        assert state["survey"]["a"] == {"reason": "other", "years": "2", "reason_other": "Near"}
