@@ -368,3 +368,52 @@ def newly_shown(form: Form, screen: Screen, before: dict, after: dict, today: da
     was = {question.name for question in screen_content(form, screen, before, today)[0]}
     now = screen_content(form, screen, after, today)[0]
     return any(question.name not in was for question in now)
+
+
+@dataclass
+class Step:
+    """Where one request on a screen leads: another screen, the same one again, the end, or
+    this screen drawn (with ``shown``, ``choices``, ``position``, ``total``, ``back``)."""
+
+    #: The answers to keep, empty ones dropped.
+    answers: dict
+    errors: dict[str, str]
+    go_to: int | None = None
+    same: bool = False
+    done: bool = False
+    shown: list[QuestionSpec] = field(default_factory=list)
+    choices: dict = field(default_factory=dict)
+    position: int = 0
+    total: int = 0
+    back: int | None = None
+
+
+def step(form: Form, number: int, answers: dict, formdata, language: str, today: date) -> Step:
+    """One GET (``formdata`` None) or POST of screen ``number``, for workers and previews alike:
+    a sent screen moves on to the next relevant one, or comes back with the questions its
+    answers revealed; a screen the answers skip moves on; otherwise it is drawn."""
+    current = form.screens[number]
+    answers = dict(answers)
+    errors: dict[str, str] = {}
+    if formdata is not None:
+        updates, errors = parse_screen(form, current, formdata, answers, language, today)
+        before = dict(answers)
+        answers.update(updates)
+        answers = {name: value for name, value in answers.items() if value != ""}
+        if not errors and newly_shown(form, current, before, answers, today):
+            return Step(answers, errors, same=True)
+    indexes = [screen.index for screen in relevant_screens(form, answers, today)]
+    later = [index for index in indexes if index > number]
+    shown, choices = screen_content(form, current, answers, today)
+    if (formdata is not None and not errors) or not shown:
+        return Step(answers, errors, go_to=later[0]) if later else Step(answers, errors, done=True)
+    earlier = [index for index in indexes if index < number]
+    return Step(
+        answers,
+        errors,
+        shown=shown,
+        choices=choices,
+        position=sum(1 for index in indexes if index <= number),
+        total=max(len(indexes), 1),
+        back=earlier[-1] if earlier else None,
+    )

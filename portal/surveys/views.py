@@ -133,59 +133,39 @@ def screen(code: str, campaign_id: int, number: int):
     if state.get("p") != number:
         state["p"] = number  # where "continue" takes the respondent back to
         session.modified = True
-    current = form.screens[number]
-    errors: dict[str, str] = {}
-    answers = dict(state["a"])
-    if request.method == "POST":
-        updates, errors = engine.parse_screen(
-            form, current, request.form, answers, language, today()
-        )
-        before = dict(answers)
-        answers.update(updates)
-        state["a"] = {name: value for name, value in answers.items() if value != ""}
+    formdata = request.form if request.method == "POST" else None
+    result = engine.step(form, number, state["a"], formdata, language, today())
+    if formdata is not None:
+        state["a"] = result.answers
         session.modified = True
-        if not errors and engine.newly_shown(form, current, before, state["a"], today()):
-            return redirect(request.path)  # the same screen, with the questions now asked
-        if not errors:
-            _screens, indexes = _positions(form, state["a"], number)
-            later = [index for index in indexes if index > number]
-            if later:
-                return redirect(
-                    url_for(".screen", code=site.code, campaign_id=campaign.id, number=later[0])
-                )
-            return redirect(url_for(".finish", code=site.code, campaign_id=campaign.id))
-    _screens, indexes = _positions(form, answers, number)
-    earlier = [index for index in indexes if index < number]
-    shown, choices = engine.screen_content(form, current, answers, today())
-    if not shown:  # no longer relevant after an earlier answer changed: move on
-        later = [index for index in indexes if index > number]
-        target = (
-            url_for(".screen", code=site.code, campaign_id=campaign.id, number=later[0])
-            if later
-            else url_for(".finish", code=site.code, campaign_id=campaign.id)
-        )
-        return redirect(target)
-    position = sum(1 for index in indexes if index <= number)
+
+    def screen_url(index: int) -> str:
+        return url_for(".screen", code=site.code, campaign_id=campaign.id, number=index)
+
+    if result.same:
+        return redirect(request.path)  # the same screen, with the questions now asked
+    if result.go_to is not None:
+        return redirect(screen_url(result.go_to))
+    if result.done:
+        return redirect(url_for(".finish", code=site.code, campaign_id=campaign.id))
     return (
         render_template(
             "surveys/screen.html",
             site=site,
             campaign=campaign,
             spec=form.spec,
-            screen=current,
-            questions=shown,
-            choices=choices,
-            answers=answers,
-            values=engine.with_calculations(form, answers, today()),
-            errors=errors,
+            screen=form.screens[number],
+            questions=result.shown,
+            choices=result.choices,
+            answers=result.answers,
+            values=engine.with_calculations(form, result.answers, today()),
+            errors=result.errors,
             language=language,
-            position=position,
-            total=len(indexes),
-            back_url=url_for(".screen", code=site.code, campaign_id=campaign.id, number=earlier[-1])
-            if earlier
-            else None,
+            position=result.position,
+            total=result.total,
+            back_url=screen_url(result.back) if result.back is not None else None,
         ),
-        400 if errors else 200,
+        400 if result.errors else 200,
     )
 
 

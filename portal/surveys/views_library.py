@@ -307,57 +307,39 @@ def preview_screen(kind: str, ident: int, number: int):
     state = _preview_state(kind, ident, spec)
     language = state["l"]
     today = _today()
-    current = form.screens[number]
-    answers = dict(state["a"])
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        with force_locale(interface_language(language)):
-            updates, errors = engine.parse_screen(
-                form, current, request.form, answers, language, today
-            )
-            errors = {name: str(text) for name, text in errors.items()}
-        before = dict(answers)
-        answers.update(updates)
-        state["a"] = {name: value for name, value in answers.items() if value != ""}
+    formdata = request.form if request.method == "POST" else None
+    with force_locale(interface_language(language)):  # messages as the worker reads them
+        result = engine.step(form, number, state["a"], formdata, language, today)
+    if formdata is not None:
+        state["a"] = result.answers
         session.modified = True
-        if not errors and engine.newly_shown(form, current, before, state["a"], today):
-            return redirect(request.path)  # the same screen, with the questions now asked
-        if not errors:
-            later = [
-                s.index
-                for s in engine.relevant_screens(form, state["a"], today)
-                if s.index > number
-            ]
-            if later:
-                return redirect(url_for(".preview_screen", kind=kind, ident=ident, number=later[0]))
-            return redirect(url_for(".preview_end", kind=kind, ident=ident))
-    indexes = [s.index for s in engine.relevant_screens(form, answers, today)]
-    shown, choices = engine.screen_content(form, current, answers, today)
-    if not shown:  # skipped by the answers so far, as a worker's would be
-        later = [index for index in indexes if index > number]
-        if later:
-            return redirect(url_for(".preview_screen", kind=kind, ident=ident, number=later[0]))
+
+    def screen_url(index: int) -> str:
+        return url_for(".preview_screen", kind=kind, ident=ident, number=index)
+
+    if result.same:
+        return redirect(request.path)  # the same screen, with the questions now asked
+    if result.go_to is not None:
+        return redirect(screen_url(result.go_to))
+    if result.done:
         return redirect(url_for(".preview_end", kind=kind, ident=ident))
-    earlier = [index for index in indexes if index < number]
     with force_locale(interface_language(language)):
         page = render_template(
             "surveys/screen.html",
             spec=spec,
-            screen=current,
-            questions=shown,
-            choices=choices,
-            answers=answers,
-            values=engine.with_calculations(form, answers, today),
-            errors=errors,
+            screen=form.screens[number],
+            questions=result.shown,
+            choices=result.choices,
+            answers=result.answers,
+            values=engine.with_calculations(form, result.answers, today),
+            errors=result.errors,
             language=language,
-            position=sum(1 for index in indexes if index <= number),
-            total=max(len(indexes), 1),
-            back_url=url_for(".preview_screen", kind=kind, ident=ident, number=earlier[-1])
-            if earlier
-            else None,
+            position=result.position,
+            total=result.total,
+            back_url=screen_url(result.back) if result.back is not None else None,
             preview=_preview_bar(kind, ident, spec, language, ".preview_screen", number=number),
         )
-    return page, 400 if errors else 200
+    return page, 400 if result.errors else 200
 
 
 @bp.get("/surveys/preview/<any(upload, version):kind>/<int:ident>/end")
