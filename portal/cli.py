@@ -22,9 +22,14 @@ def risk_rebuild() -> None:
 
     Submissions keep the rollups up to date by themselves. Do not run it after a retention
     purge: the rollups would lose the counts of the purged answers, which they must keep."""
-    from portal.risk import rollup
+    import sys
 
-    click.echo(f"Counted {rollup.rebuild():,} responses.")
+    from portal.risk import rebuild, rollup
+
+    total = rebuild.complete_responses()
+    with click.progressbar(length=total, label="Recounting responses", file=sys.stderr) as bar:
+        counted = rollup.rebuild(progress=bar.update)
+    click.echo(f"Counted {counted:,} responses.")
 
 
 i18n_cli = AppGroup("i18n", help="Extract, update, compile and check translation catalogs.")

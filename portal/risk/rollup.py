@@ -74,37 +74,12 @@ def add_many(items) -> None:
         )  # fmt: skip
 
 
-def rebuild() -> int:
+def rebuild(progress=None) -> int:
     """Recompute every rollup from the stored answers (after a bulk load or a repair).
 
     Never after a retention purge: the rollups are the aggregates that outlive purged answers.
-    Returns the number of responses counted."""
-    from sqlalchemy import delete, select
+    Returns the number of responses counted. The recount is column-wise, in chunks
+    (``portal.risk.rebuild``); ``progress`` gets the size of each chunk counted."""
+    from portal.risk import rebuild as recount
 
-    from portal.surveys.models import Response
-
-    db.session.execute(delete(RiskCell))
-    db.session.execute(delete(ResponseCount))
-    from sqlalchemy.orm import selectinload
-
-    counted = 0
-    specs: dict[int, object] = {}
-    stmt = (
-        select(Response)
-        .where(Response.status == "complete")
-        .options(selectinload(Response.answers))
-        .order_by(Response.id)
-    )
-    batch: list = []
-    for response in db.session.scalars(stmt.execution_options(yield_per=1000)):
-        if response.survey_version_id not in specs:
-            specs[response.survey_version_id] = response.survey_version.spec()
-        answers = {answer.question: answer.value for answer in response.answers}
-        batch.append((response, specs[response.survey_version_id], answers))
-        counted += 1
-        if len(batch) == 2000:  # increments add up, so chunks keep memory flat
-            add_many(batch)
-            batch.clear()
-    add_many(batch)
-    db.session.commit()
-    return counted
+    return recount.rebuild(progress=progress)
