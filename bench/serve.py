@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -40,6 +41,13 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+#: The visitors' language (Accept-Language): a Bengali phone, as most demo workers have.
+LANGUAGE = "bn"
+REPORT_FIELDS = {
+    "who": "worker",
+    "category": "wages",
+    "description": "The wages of October were paid three weeks late again.",
+}
 RECEIPT = re.compile(r'class="receipt-number"[^>]*>([\d ]+)<')
 
 
@@ -87,11 +95,11 @@ def prepare(instance: Path, database_url: str | None) -> tuple[dict, dict]:
     return env, targets
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
-    env = {**env, "PORTAL_BIND": f"127.0.0.1:{port}"}
+def start_gunicorn(env: dict, port: int, app: str = "portal:create_app()") -> subprocess.Popen:
+    """The project's gunicorn.conf.py serving ``app`` (the bare yardstick runs from bench/)."""
+    env = {**env, "PORTAL_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT / "bench")}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
-         "portal:create_app()"],
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py", app],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30
@@ -115,10 +123,14 @@ class Visitor:
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
+        #: A frozen cookie is sent as it is and never replaced (a replayed session).
+        self.frozen = False
+        #: What a scenario prepared once for this visitor (an in-progress survey...).
+        self.prepared: dict = {}
         self.latencies: list[float] = []
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
-        headers = {"Accept-Encoding": "gzip, br", "Accept-Language": "en"}
+        headers = {"Accept-Encoding": "gzip, br", "Accept-Language": LANGUAGE}
         if self.cookie:
             headers["Cookie"] = self.cookie
         body = None
@@ -136,20 +148,29 @@ class Visitor:
             raise
         self.latencies.append(time.perf_counter() - started)
         cookie = response.getheader("Set-Cookie")
-        if cookie:
+        if cookie and not self.frozen:
             self.cookie = cookie.split(";", 1)[0]
         location = urlsplit(response.getheader("Location") or "")
         target = location.path + (f"?{location.query}" if location.query else "")
-        encoding = response.getheader("Content-Encoding")
-        if encoding == "gzip":
-            import gzip
+        data = decode(response.getheader("Content-Encoding"), data)
+        return response.status, target, data
 
-            data = gzip.decompress(data)
-        elif encoding == "br":
-            import brotli
 
-            data = brotli.decompress(data)
-        return response.status, target, data.decode("utf-8", "replace")
+def decode(encoding: str | None, data: bytes) -> str:
+    """A compressed body as text."""
+    if encoding == "gzip":
+        import gzip
+
+        data = gzip.decompress(data)
+    elif encoding == "br":
+        import brotli
+
+        data = brotli.decompress(data)
+    elif encoding == "zstd":
+        import zstandard
+
+        data = zstandard.ZstdDecompressor().decompress(data)
+    return data.decode("utf-8", "replace")
 
 
 class FormReader(HTMLParser):
@@ -195,8 +216,9 @@ def page(path: str):
     return run
 
 
-def survey_submission(visitor: Visitor, targets: dict) -> int:
-    """A whole worker survey, start to thanks, by a new respondent."""
+def _answer_survey(visitor: Visitor, targets: dict) -> tuple[int, str, str]:
+    """Start a survey as a new respondent and answer every screen: (requests, the "ready to
+    send" page's path, its HTML)."""
     visitor.cookie = ""
     start = "/s/{code}/survey/{campaign}".format(**targets)
     status, location, html = visitor.request("GET", start)
@@ -210,9 +232,71 @@ def survey_submission(visitor: Visitor, targets: dict) -> int:
         assert status == 302, (location, status)
         location = next_location
     status, _, html = visitor.request("GET", location)
+    return requests + 1, location, html
+
+
+def survey_submission(visitor: Visitor, targets: dict) -> int:
+    """A whole worker survey, start to thanks, by a new respondent."""
+    requests, location, html = _answer_survey(visitor, targets)
     status, thanks, _ = visitor.request("POST", location, form_of(html))
     assert status == 302 and thanks.endswith("/thanks"), (status, thanks)
-    return requests + 2
+    return requests + 1
+
+
+def _in_survey(visitor: Visitor, targets: dict) -> dict:
+    """Once per visitor: a survey started (its first screen), kept in the visitor's cookie."""
+    if "first" not in visitor.prepared:
+        start = "/s/{code}/survey/{campaign}".format(**targets)
+        _, _, html = visitor.request("GET", start)
+        _, first, _ = visitor.request("POST", start, form_of(html))
+        _, _, html = visitor.request("GET", first)
+        visitor.prepared.update(first=first, answers=form_of(html))
+        visitor.latencies.clear()
+    return visitor.prepared
+
+
+def screen_get(visitor: Visitor, targets: dict) -> int:
+    status, _, _ = visitor.request("GET", _in_survey(visitor, targets)["first"])
+    assert status == 200, status
+    return 1
+
+
+def screen_post(visitor: Visitor, targets: dict) -> int:
+    """An answered screen sent: checked, kept in the session, redirected to the next."""
+    prepared = _in_survey(visitor, targets)
+    status, _, _ = visitor.request("POST", prepared["first"], prepared["answers"])
+    assert status == 302, status
+    return 1
+
+
+def finish_post(visitor: Visitor, targets: dict) -> int:
+    """The storing POST alone: a "ready to send" session replayed (the cookie carries the
+    answers), so each request stores a response, updates the rollups and commits."""
+    if "finish" not in visitor.prepared:
+        _, location, html = _answer_survey(visitor, targets)
+        visitor.prepared.update(finish=location, form=form_of(html))
+        visitor.frozen = True
+        visitor.latencies.clear()
+    status, thanks, _ = visitor.request(
+        "POST", visitor.prepared["finish"], visitor.prepared["form"]
+    )
+    assert status == 302 and thanks.endswith("/thanks"), (status, thanks)
+    return 1
+
+
+def receipt_page(visitor: Visitor, targets: dict) -> int:
+    """The receipt shown after a report (its session replayed: the number shows each time)."""
+    if "receipt" not in visitor.prepared:
+        path = "/s/{code}/report?who=worker".format(**targets)
+        _, _, html = visitor.request("GET", path)
+        status, receipt, _ = visitor.request("POST", path, form_of(html, answer=False)
+                                             | REPORT_FIELDS)  # fmt: skip
+        visitor.prepared["receipt"] = receipt
+        visitor.frozen = True
+        visitor.latencies.clear()
+    status, _, html = visitor.request("GET", visitor.prepared["receipt"])
+    assert status == 200 and RECEIPT.search(html), status
+    return 1
 
 
 def grievance_submission(visitor: Visitor, targets: dict) -> int:
@@ -220,11 +304,7 @@ def grievance_submission(visitor: Visitor, targets: dict) -> int:
     visitor.cookie = ""
     path = "/s/{code}/report?who=worker".format(**targets)
     _, _, html = visitor.request("GET", path)
-    form = form_of(html, answer=False) | {
-        "who": "worker",
-        "category": "wages",
-        "description": "The wages of October were paid three weeks late again.",
-    }
+    form = form_of(html, answer=False) | REPORT_FIELDS
     status, receipt_page, _ = visitor.request("POST", path, form)
     assert status == 302, status
     status, _, html = visitor.request("GET", receipt_page)
@@ -232,19 +312,39 @@ def grievance_submission(visitor: Visitor, targets: dict) -> int:
     return 3
 
 
+def bare_form(visitor: Visitor, targets: dict) -> int:
+    form = {f"q{n}": "yes" for n in range(6)}
+    status, _, _ = visitor.request("POST", "/form", form)
+    assert status == 302, status
+    return 1
+
+
+BARE_PAGE, BARE_FORM = "bare page: Flask+Jinja+Babel", "bare form POST: one insert"
 SCENARIOS = {
-    "ceiling: /healthz": page("/healthz"),
+    BARE_PAGE: page("/page"),
+    BARE_FORM: bare_form,
+    "/healthz (SELECT 1)": page("/healthz"),
     "start page /": page("/"),
     "site page /s/<code>": page("/s/{code}"),
     "survey start page": page("/s/{code}/survey/{campaign}"),
+    "survey screen GET": screen_get,
+    "survey screen POST": screen_post,
+    "survey finish POST (stores)": finish_post,
     "report form": page("/s/{code}/report?who=worker"),
+    "report receipt page": receipt_page,
     "survey submission (whole)": survey_submission,
     "grievance submission (whole)": grievance_submission,
+}
+#: Each scenario's yardstick, measured at the same level in the same run.
+YARDSTICK = {
+    name: BARE_FORM if ("POST" in name or "whole" in name) else BARE_PAGE
+    for name in SCENARIOS
+    if not name.startswith("bare")
 }
 
 
 def visitor_process(port, targets, scenario, start_at, stop_at, results):
-    visitor = Visitor(port)
+    visitor = Visitor(targets["bare_port"] if scenario.startswith("bare") else port)
     run = SCENARIOS[scenario]
     done = requests = errors = 0
     while time.time() < start_at:
@@ -288,6 +388,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--seconds", type=float, default=6.0, help="per scenario and level")
+    parser.add_argument("--only", nargs="*", help="only the scenarios whose name contains one")
     parser.add_argument(
         "--database-url",
         help="PostgreSQL URL; a throwaway schema is created in it and dropped afterwards",
@@ -295,63 +396,84 @@ def main() -> None:
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="portal-serve-"))
-    database_url, schema = args.database_url, None
-    if database_url:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+    servers = []
+    with throwaway_schema(args.database_url) as database_url:
+        try:
+            env, targets = prepare(instance, database_url)
+            port, bare_port = free_port(), free_port()
+            servers.append(start_gunicorn(env, port))
+            bare_env = {**env, "BARE_DATABASE_URL": env.get("DATABASE_URL")
+                        or "sqlite:///" + str(instance / "bare.sqlite3")}  # fmt: skip
+            servers.append(start_gunicorn(bare_env, bare_port, app="bare_app:create()"))
+            targets["bare_port"] = bare_port
+            report(args, port, targets, database_url)
+        finally:
+            for server in servers:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+            shutil.rmtree(instance, ignore_errors=True)
 
-        from portal.config import normalise_database_url
 
-        schema = f"portal_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        database_url = (
+def report(args, port: int, targets: dict, database_url: str | None) -> None:
+    workers = os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)
+    print(
+        f"gunicorn {os.environ.get('PORTAL_WORKER_CLASS', 'gthread')}, {workers} workers × "
+        f"{os.environ.get('PORTAL_THREADS', 4)} threads on {os.cpu_count()} cores; database: "
+        f"{'PostgreSQL' if database_url else 'SQLite'}; {args.seconds:g} s per scenario and "
+        "level; client processes share the cores\n"
+    )
+    chosen = [name for name in SCENARIOS if not args.only or any(o in name for o in args.only)]
+    for scenario in chosen:  # warm every worker's caches once
+        measure(port, targets, scenario, 2, 1.0)
+    header = (
+        f"{'scenario':<34} {'conc':>4} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'× bare rps':>10} {'× bare p95':>10} {'whole/s':>8} {'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for level in args.levels:
+        yardsticks: dict[str, dict] = {}
+        for scenario in chosen:
+            figures = measure(port, targets, scenario, level, args.seconds)
+            if scenario in YARDSTICK.values():
+                yardsticks[scenario] = figures
+            bare = yardsticks.get(YARDSTICK.get(scenario, ""))
+            rps = f"{figures['rps'] / bare['rps']:.2f}" if bare else ""
+            p95 = f"{figures['p95'] / bare['p95']:.2f}" if bare else ""
+            whole = f"{figures['done']:.1f}" if "whole" in scenario else ""
+            print(
+                f"{scenario:<34} {level:>4} {figures['rps']:>7.0f} {figures['p50']:>7.1f} "
+                f"{figures['p95']:>7.1f} {rps:>10} {p95:>10} {whole:>8} {figures['errors']:>6}",
+                flush=True,
+            )
+        print()
+
+
+@contextmanager
+def throwaway_schema(database_url: str | None):
+    """None for SQLite; else a PostgreSQL URL scoped to a new schema, dropped afterwards."""
+    if not database_url:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from portal.config import normalise_database_url
+
+    schema = f"portal_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield (
             make_url(normalise_database_url(database_url))
             .update_query_dict({"options": f"-csearch_path={schema}"})
             .render_as_string(hide_password=False)
         )
-    server = None
-    try:
-        env, targets = prepare(instance, database_url)
-        port = free_port()
-        server = start_gunicorn(env, port)
-        workers = os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)
-        print(
-            f"gunicorn gthread, {workers} workers × {os.environ.get('PORTAL_THREADS', 4)} threads"
-            f" on {os.cpu_count()} cores; database: {'PostgreSQL' if schema else 'SQLite'};"
-            f" {args.seconds:g} s per scenario and level; client processes share the cores\n"
-        )
-        for scenario in SCENARIOS:  # warm every worker's caches once
-            measure(port, targets, scenario, 2, 1.0)
-        header = (
-            f"{'scenario':<30} {'conc':>4} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-            f"{'× ceil rps':>10} {'× ceil p95':>10} {'whole/s':>8} {'errors':>6}"
-        )
-        print(header)
-        print("-" * len(header))
-        for level in args.levels:
-            ceiling = None
-            for scenario in SCENARIOS:
-                figures = measure(port, targets, scenario, level, args.seconds)
-                ceiling = ceiling or figures
-                whole = f"{figures['done']:.1f}" if "whole" in scenario else ""
-                print(
-                    f"{scenario:<30} {level:>4} {figures['rps']:>7.0f} {figures['p50']:>7.1f} "
-                    f"{figures['p95']:>7.1f} {figures['rps'] / ceiling['rps']:>10.2f} "
-                    f"{figures['p95'] / ceiling['p95']:>10.2f} {whole:>8} {figures['errors']:>6}",
-                    flush=True,
-                )
-            print()
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        shutil.rmtree(instance, ignore_errors=True)
-        if schema:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -151,6 +151,9 @@ def _clean(request):
             for table in reversed(_db.metadata.sorted_tables):
                 conn.execute(table.delete())
         limiter.reset()
+    from portal.accounts.services import forget_settings
+
+    forget_settings(app)
     limiter.enabled = False
 
 

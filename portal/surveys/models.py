@@ -73,6 +73,14 @@ class _HasDefinition:
         return cached
 
 
+#: Parsed specs of survey versions, shared by every request of this process: a version never
+#: changes, and parsing its JSON and validating it was most of a survey screen's database
+#: time. The key carries the content hash, so a database restored or emptied under the same
+#: ids can never serve another version's questions. Bounded: oldest first out.
+_VERSION_SPECS: dict[tuple[int, str], Any] = {}
+VERSION_SPECS_KEPT = 256
+
+
 class SurveyVersion(_HasDefinition, db.Model):
     """An immutable snapshot of a definition; a changed file makes a new version."""
 
@@ -85,12 +93,24 @@ class SurveyVersion(_HasDefinition, db.Model):
     label: Mapped[str] = mapped_column(String(40))
     #: SHA-256 of the canonical JSON of the validated definition.
     content_hash: Mapped[str] = mapped_column(String(64))
-    #: The validated definition (``SurveySpec.model_dump``), never updated.
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The validated definition (``SurveySpec.model_dump``), never updated. Deferred: loaded
+    #: only when this process has not parsed this version yet (``spec()``).
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     source: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     survey: Mapped[Survey] = relationship(back_populates="versions")
+
+    def spec(self):
+        key = (self.id, self.content_hash)
+        cached = _VERSION_SPECS.get(key)
+        if cached is None:
+            cached = super().spec()
+            if self.id is not None:
+                if len(_VERSION_SPECS) >= VERSION_SPECS_KEPT:
+                    _VERSION_SPECS.pop(next(iter(_VERSION_SPECS)))
+                _VERSION_SPECS[key] = cached
+        return cached
 
 
 class SurveyUpload(_HasDefinition, db.Model):

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.risk.catalogue import ANONYMOUS_GROUPS
@@ -42,11 +43,31 @@ def campaign_or_404(campaign_id: int) -> Campaign:
     return db.session.get(Campaign, campaign_id) or abort(404)
 
 
+def site_campaign(code: str, campaign_id: int):
+    """(site, campaign) for a responding URL in one statement, or None when the site does not
+    exist or is not part of the campaign. The campaign comes with its version's identity (the
+    definition itself stays deferred: ``SurveyVersion.spec()`` has it parsed per process)."""
+    from sqlalchemy.orm import contains_eager
+
+    from portal.suppliers.models import Site
+
+    stmt = (
+        select(Site, Campaign)
+        .join(campaign_sites, campaign_sites.c.site_id == Site.id)
+        .join(Campaign, Campaign.id == campaign_sites.c.campaign_id)
+        .join(SurveyVersion, SurveyVersion.id == Campaign.survey_version_id)
+        .options(contains_eager(Campaign.survey_version))
+        .where(Site.code == code, Campaign.id == campaign_id)
+    )
+    return db.session.execute(stmt).first()
+
+
 def open_public_campaigns(site_id: int, today: date) -> list[Campaign]:
     """Campaigns a visitor of /s/<code> may answer today (anonymous groups only)."""
     stmt = (
         select(Campaign)
         .join(campaign_sites, campaign_sites.c.campaign_id == Campaign.id)
+        .options(joinedload(Campaign.survey_version))  # one statement, not one per campaign
         .where(
             campaign_sites.c.site_id == site_id,
             Campaign.stakeholder_group.in_(ANONYMOUS_GROUPS),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -138,6 +138,25 @@ class ResponseRejected(ValueError):
         self.code = code
 
 
+def _in_campaign(campaign: Campaign, site: Site) -> bool:
+    """Without loading every site of the campaign (one EXISTS instead)."""
+    from sqlalchemy import exists
+
+    from portal.surveys.models import campaign_sites
+
+    if "sites" in campaign.__dict__:  # already loaded
+        return site.id in {s.id for s in campaign.sites}
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    campaign_sites.c.campaign_id == campaign.id, campaign_sites.c.site_id == site.id
+                )
+            )
+        )
+    )
+
+
 def submit_response(
     campaign: Campaign, site: Site, language: str, answers: dict[str, str], today: date
 ) -> Response:
@@ -146,7 +165,7 @@ def submit_response(
     Only the day is stored, and nothing about the respondent: no user, address or device."""
     if campaign.state(today) != "open":
         raise ResponseRejected("closed")
-    if site.id not in {s.id for s in campaign.sites}:
+    if not _in_campaign(campaign, site):
         raise ResponseRejected("site")
     if language not in campaign.languages:
         raise ResponseRejected("language")
@@ -164,6 +183,10 @@ def submit_response(
         submitted_on=today,
         status="complete",
     )
+    db.session.add(response)
+    db.session.flush()
+    # One executemany for every answer (the ORM sent one INSERT … RETURNING per answer).
+    rows = []
     for name, value in kept.items():
         question = form.spec.question(name)
         number = None
@@ -172,9 +195,10 @@ def submit_response(
                 number = float(value)
             except ValueError:
                 number = None
-        response.answers.append(Answer(question=name, value=value, number=number))
-    db.session.add(response)
-    db.session.flush()
+        rows.append({"response_id": response.id, "question": name, "value": value,
+                     "number": number})  # fmt: skip
+    if rows:
+        db.session.execute(insert(Answer.__table__), rows)
     # The risk rollups change in the same transaction: they always match the stored answers.
     from portal.risk import rollup  # here: portal.risk reads surveys, which import this module
 

@@ -47,10 +47,8 @@ def _helpers():
 
 
 def _site_and_campaign(code: str, campaign_id: int):
-    site = supplier_queries.site_by_code(normalise_site_code(code)) or abort(404)
-    campaign = queries.campaign_or_404(campaign_id)
-    if site.id not in {s.id for s in campaign.sites}:
-        abort(404)
+    found = queries.site_campaign(normalise_site_code(code), campaign_id) or abort(404)
+    site, campaign = found
     # Invited groups arrive through their campaign link, which marks the session.
     invited_only = campaign.stakeholder_group not in ("workers", "communities", "ngos")
     if invited_only and campaign.id not in session.get("invited", []):
@@ -188,15 +186,17 @@ def finish(code: str, campaign_id: int):
     if request.method == "POST":
         if request.form.get("k") != state.get("k"):
             abort(400)  # a replayed or stale form: the one-time key no longer matches
+        # Read before the commit expires them (reloading both cost two more statements).
+        code, campaign_id = site.code, campaign.id
         try:
             services.submit_response(campaign, site, state["l"], state["a"], today())
         except services.ResponseRejected as error:
             if error.code == "closed":
-                return redirect(url_for(".start", code=site.code, campaign_id=campaign.id))
+                return redirect(url_for(".start", code=code, campaign_id=campaign_id))
             abort(400)
         session.pop(SESSION_KEY, None)
-        session[DONE_KEY] = [*session.get(DONE_KEY, [])[-19:], campaign.id]
-        return redirect(url_for(".thanks", code=site.code, campaign_id=campaign.id))
+        session[DONE_KEY] = [*session.get(DONE_KEY, [])[-19:], campaign_id]
+        return redirect(url_for(".thanks", code=code, campaign_id=campaign_id))
     return render_template(
         "surveys/finish.html",
         site=site,
