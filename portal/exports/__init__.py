@@ -1,5 +1,7 @@
 """Compliance data exports (DESIGN §9): answers, signals and the case register as CSV or XLSX,
-streamed row by row, with small-group suppression applied and a data dictionary alongside."""
+streamed row by row, with small-group suppression applied and a data dictionary alongside;
+the answers of one survey version also wide (one row per response) for statistics programs:
+CSV, XLSX, Stata, SPSS and Parquet."""
 
 from flask import Blueprint
 
@@ -9,8 +11,13 @@ bp = Blueprint("exports", __name__, template_folder="templates")
 DEFAULTS = {
     # Responses fetched per batch while streaming (answers are read for one batch at a time).
     "EXPORT_BATCH_SIZE": 500,
-    # An XLSX export is assembled in a temporary file that stays in memory up to this size.
+    # A Stata file is assembled in a temporary file that stays in memory up to this size.
     "EXPORT_SPOOL_BYTES": 4 * 1024 * 1024,
+    # Responses per Parquet row group (a group is gathered in memory, then sent).
+    "EXPORT_PARQUET_ROWS": 10_000,
+    # Stata and SPSS files are built as a whole in memory (their formats cannot be streamed):
+    # a version with more responses than this is offered as CSV or Parquet only.
+    "EXPORT_FRAME_MAX_RESPONSES": 200_000,
 }
 
 

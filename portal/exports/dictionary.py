@@ -176,10 +176,23 @@ def columns(name: str, *, free_text: bool = False) -> tuple[Column, ...]:
 
 
 def every_column() -> dict[str, tuple[Column, ...]]:
-    """Each export with all the columns it can have (cases with its optional free text)."""
+    """Each export with all the columns it can have (cases with its optional free text; the
+    wide export with its head columns and the patterns of its question columns)."""
+    from portal.exports.wide import columns_for_dictionary
+
     return {
         "responses": RESPONSES,
+        "wide": columns_for_dictionary(),
         "signals": SIGNALS,
         "cases": (*CASES, DESCRIPTION),
         "dictionary": DICTIONARY,
     }
+
+
+def rows(exports: dict[str, tuple[Column, ...]], notes: dict[str, list[str]]):
+    """The dictionary's rows: each export's columns, then its notes."""
+    for name, columns in exports.items():
+        for column in columns:
+            yield [name, column.name, str(column.meaning), column.type]
+        for note in notes.get(name, ()):
+            yield [name, "", note, "note"]

@@ -19,15 +19,12 @@ Suppression (DESIGN §6):
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from tempfile import SpooledTemporaryFile
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,19 +33,23 @@ from sqlalchemy import BigInteger, cast, func, literal, select
 
 from portal.exports import dictionary
 from portal.exports.dictionary import Column
+from portal.exports.dictionary import rows as _dictionary_rows
+from portal.exports.formats import (  # noqa: F401 (the writers' home; kept importable here)
+    BOM,
+    CSV_CHUNK,
+    FILE_CHUNK,
+    XLSX_MAX_ROWS,
+    XLSX_MIMETYPE,
+    csv_stream,
+    file_chunks,
+    file_size,
+    neutralise,
+    xlsx_stream,
+)
 from portal.extensions import db
 from portal.risk.suppression import STAFF_THRESHOLD
 
 FORMATS = ("csv", "xlsx")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Bytes collected before a CSV chunk is handed to the server.
-CSV_CHUNK = 64 * 1024
-#: Bytes read from the finished workbook per chunk.
-FILE_CHUNK = 256 * 1024
-#: The UTF-8 byte order mark: spreadsheet programs need it to read Burmese, Bengali, Arabic...
-BOM = "\ufeff"
-#: Data rows per worksheet (Excel's limit is 1,048,576 rows including the header).
-XLSX_MAX_ROWS = 1_048_575
 PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 
 
@@ -136,121 +137,6 @@ class Prepared:
     #: Part of the download's file name (the period of a signals export).
     label: str = ""
     stats: dict = field(default_factory=dict)
-
-
-# --- injection guard ---------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_XLSX_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
-_XLSX_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
-
-
-def neutralise(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would read as a formula (CSV injection).
-
-    Plain numbers such as ``-3`` or ``+1.5`` are not formulas and are left alone."""
-    if text and text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return _number_text(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _number_text(value: float) -> str:
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def _xlsx_cell(value):
-    if isinstance(value, str):
-        value = neutralise(_XLSX_ILLEGAL.sub("", value))
-        return "'" + value if value in _XLSX_ERRORS else value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
-
-
-# --- writers -------------------------------------------------------------------------------
-
-
-def csv_stream(prepared: Prepared) -> Iterator[bytes]:
-    """The export as UTF-8 CSV (with a byte order mark), in chunks of about 64 KB."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow([column.name for column in prepared.columns])
-    cell = _csv_cell
-    for row in prepared.rows:
-        writer.writerow([cell(value) for value in row])
-        if buffer.tell() >= CSV_CHUNK:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
-
-
-def xlsx_file(prepared: Prepared, spool_bytes: int = 4 * 1024 * 1024) -> SpooledTemporaryFile:
-    """Write the export and its dictionary sheet with openpyxl's write-only workbook (rows go
-    to disk as they come) into a temporary file, rewound; the caller streams and closes it."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    header = [column.name for column in prepared.columns]
-    part, sheet, count = 1, workbook.create_sheet(prepared.name[:31]), 0
-    sheet.append(header)
-    for row in prepared.rows:
-        if count == XLSX_MAX_ROWS:  # a new sheet continues where Excel's row limit stops
-            part += 1
-            sheet = workbook.create_sheet(f"{prepared.name[:24]} ({part})")
-            sheet.append(header)
-            count = 0
-        sheet.append([_xlsx_cell(value) for value in row])
-        count += 1
-    if prepared.name != "dictionary":  # the dictionary export is that sheet already
-        glossary = workbook.create_sheet("dictionary")
-        glossary.append([column.name for column in dictionary.DICTIONARY])
-        notes = {prepared.name: prepared.notes()}
-        for row in _dictionary_rows({prepared.name: prepared.columns}, notes):
-            glossary.append([_xlsx_cell(value) for value in row])
-    target = SpooledTemporaryFile(max_size=spool_bytes)  # noqa: SIM115 (closed by the stream)
-    try:
-        workbook.save(target)
-    except BaseException:
-        target.close()
-        raise
-    target.seek(0)
-    return target
-
-
-def file_chunks(handle, chunk: int = FILE_CHUNK) -> Iterator[bytes]:
-    """Read a temporary file out in chunks and close (delete) it at the end or on abort."""
-    try:
-        while block := handle.read(chunk):
-            yield block
-    finally:
-        handle.close()
-
-
-def file_size(handle) -> int:
-    position = handle.tell()
-    handle.seek(0, io.SEEK_END)
-    size = handle.tell()
-    handle.seek(position)
-    return size
 
 
 # --- preparing an export -------------------------------------------------------------------
@@ -394,15 +280,19 @@ def _prepare_responses(options: Options) -> Prepared:
     return prepared
 
 
-def _response_rows(
-    snapshot: ResponseSnapshot, batch_size: int, stats: dict, *, free_text: bool = False
-) -> Iterator[list]:
-    from portal.risk.classify import period_of
-    from portal.surveys.models import Answer, Campaign, Response
+def is_free_text(kind: str) -> bool:
+    """Open questions: words in a respondent's own hand can identify them, so their answers
+    are exported only when asked for (``free_text``), by every answers export alike."""
+    return kind == "text"
 
-    sites = _site_lookup()
-    campaigns = dict(db.session.execute(select(Campaign.id, Campaign.name)).all())
-    versions = _version_questions()
+
+def kept_responses(snapshot: ResponseSnapshot, batch_size: int, *where) -> Iterator[tuple]:
+    """Batches of the complete responses the snapshot allows, in file order, each with its
+    answers: ``(responses, {response id: answer rows in stored order})``. ``where`` narrows the
+    responses (the wide export takes one survey version); suppression is the snapshot's."""
+    from portal.risk.classify import period_of
+    from portal.surveys.models import Answer, Response
+
     # Within a site and day, responses come in an order shuffled afresh for each export (an
     # affine permutation of the id with a random key), so the row order does not tell who
     # answered first: anonymous answers are dated to the day, and so is the file.
@@ -413,14 +303,12 @@ def _response_rows(
     stmt = (
         select(Response.id, Response.campaign_id, Response.survey_version_id, Response.site_id,
                Response.stakeholder_group, Response.language, Response.submitted_on)
-        .where(Response.status == "complete", Response.id <= snapshot.max_id)
+        .where(Response.status == "complete", Response.id <= snapshot.max_id, *where)
         .order_by(Response.campaign_id, Response.site_id, Response.submitted_on, shuffle,
                   Response.id)
         .execution_options(yield_per=batch_size)
     )  # fmt: skip
     answer_columns = select(Answer.response_id, Answer.question, Answer.value, Answer.number)
-    number = 0
-    stats["responses"] = stats["answers"] = 0
     for batch in db.session.execute(stmt).partitions():
         kept = [
             row for row in batch
@@ -435,6 +323,20 @@ def _response_rows(
             answer_columns.where(Answer.response_id.in_(ids)).order_by(Answer.id)
         ):
             answers[answer.response_id].append(answer)
+        yield kept, answers
+
+
+def _response_rows(
+    snapshot: ResponseSnapshot, batch_size: int, stats: dict, *, free_text: bool = False
+) -> Iterator[list]:
+    from portal.surveys.models import Campaign
+
+    sites = _site_lookup()
+    campaigns = dict(db.session.execute(select(Campaign.id, Campaign.name)).all())
+    versions = _version_questions()
+    number = 0
+    stats["responses"] = stats["answers"] = 0
+    for kept, answers in kept_responses(snapshot, batch_size):
         for row in kept:
             number += 1
             form_id, label, questions = versions.get(row.survey_version_id, ("", "", {}))
@@ -445,8 +347,8 @@ def _response_rows(
             ]  # fmt: skip
             for answer in answers.pop(row.id, ()):
                 info = questions.get(answer.question, _UNKNOWN_QUESTION)
-                if info.kind == "text" and not free_text:
-                    continue  # words in a respondent's own hand can identify them
+                if not free_text and is_free_text(info.kind):
+                    continue
                 yield [*head, answer.question, info.label, answer.value,
                        _value_label(info, answer.value), answer.number, info.indicator]  # fmt: skip
                 stats["answers"] += 1
@@ -626,18 +528,14 @@ def _case_rows(user, free_text: bool, batch_size: int) -> Iterator[list]:
 # dictionary ---------------------------------------------------------------------------------
 
 
-def _dictionary_rows(exports: dict[str, tuple[Column, ...]], notes: dict[str, list[str]]):
-    for name, columns in exports.items():
-        for column in columns:
-            yield [name, column.name, str(column.meaning), column.type]
-        for note in notes.get(name, ()):
-            yield [name, "", note, "note"]
-
-
 def _prepare_dictionary(options: Options) -> Prepared:
+    from portal.exports.wide import layout_notes
+
     everything = dictionary.every_column()
+    suppression = _responses_note(response_snapshot())
     notes = {
-        "responses": [_responses_note(response_snapshot())],
+        "responses": [suppression],
+        "wide": [suppression, *layout_notes()],
         "signals": [_signals_note()],
         "cases": [_cases_note(False)],
     }

@@ -9,6 +9,9 @@ from __future__ import annotations
 EXPECTED = {
     "exports.index": {"compliance"},
     "exports.download": {"compliance"},
+    "exports.wide_form": {"compliance"},
+    # version_id: the survey version tests/surveys/access.py deploys.
+    "exports.wide_download": {"compliance"},
 }
 
 

@@ -419,6 +419,8 @@ GET_PARAMETERS = {
     "/dashboard/heatmap": ["period", "group", "country", "supplier", "sector"],
     "/dashboard/indicators/FL03": ["period", "group", "country", "supplier", "sector"],
     "/exports/signals.csv": ["period", "free_text"],
+    "/exports/wide": ["version", "fmt", "labels", "language", "free_text", "lang"],
+    "/exports/wide/1.parquet": ["labels", "language", "free_text"],
     "/campaigns/new": ["lang"],
     "/caps": ["page", "supplier", "site", "indicator", "status", "overdue", "pending", "lang"],
     "/caps/new": ["site", "group", "indicator", "period", "case", "response", "question"],
