@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gc
 
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
+
 
 def freeze_startup_heap() -> int:
     """Move every object alive now (the app and the libraries it imported: SQLAlchemy, SciPy,
@@ -21,3 +25,24 @@ def freeze_startup_heap() -> int:
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+class CachedSigningSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions with the signing serializer built once per key set.
+
+    Flask builds a new serializer (and derives the HMAC key again) for every request, twice
+    when the session is saved: about a tenth of an anonymous survey screen's own time
+    (docs/benchmarks.md). The cookie's format, signature, salt and key fallbacks are
+    Flask's own; a change of SECRET_KEY or SECRET_KEY_FALLBACKS builds a new one."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        found = self._serializers.get(keys)
+        if found is None:
+            if len(self._serializers) > 8:  # keys rotated several times in one process
+                self._serializers.clear()
+            found = self._serializers[keys] = super().get_signing_serializer(app)
+        return found

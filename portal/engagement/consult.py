@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal import audit
 from portal.engagement.models import (
@@ -23,6 +24,7 @@ from portal.engagement.models import (
     Consultation,
     ConsultationComment,
     ConsultationTheme,
+    consultation_sites,
 )
 from portal.engagement.services import (
     MAX_TEXT,
@@ -273,15 +275,22 @@ def respond(theme: ConsultationTheme, user, response: str, changed: bool) -> Non
     db.session.commit()
 
 
-def open_for(site, group: str | None = None, day: date | None = None) -> list[Consultation]:
-    """Consultations taking comments at ``site`` (from ``group`` when given)."""
-    day = day or today()
-    stmt = (
+@cache
+def _open_at_site():
+    """Built once with bound parameters (building it cost more than running it)."""
+    return (
         select(Consultation)
-        .where(Consultation.status == "open", Consultation.opens_on <= day,
-               Consultation.closes_on >= day, Consultation.sites.contains(site))
+        .join(consultation_sites, consultation_sites.c.consultation_id == Consultation.id)
+        .where(Consultation.status == "open", Consultation.opens_on <= bindparam("day"),
+               Consultation.closes_on >= bindparam("day"),
+               consultation_sites.c.site_id == bindparam("site_id"))
         .order_by(Consultation.closes_on)
     )  # fmt: skip
-    found = list(db.session.scalars(stmt))
+
+
+def open_for(site, group: str | None = None, day: date | None = None) -> list[Consultation]:
+    """Consultations taking comments at ``site`` (from ``group`` when given)."""
+    params = {"day": day or today(), "site_id": site.id}
+    found = list(db.session.scalars(_open_at_site(), params))
     wanted = (group,) if group else ANONYMOUS_GROUPS
     return [c for c in found if any(g in c.groups for g in wanted)]

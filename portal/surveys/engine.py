@@ -58,7 +58,26 @@ class Form:
     conditions: dict[str, list[str]]
 
 
+#: Forms built from specs, by the spec's identity (the spec is held, so its id stays its
+#: own): version specs live as long as the process (models._VERSION_SPECS), and a screen
+#: rebuilt the same screens from the same spec on every request.
+_FORMS: dict[int, tuple[SurveySpec, Form]] = {}
+FORMS_KEPT = 256
+
+
 def build_form(spec: SurveySpec) -> Form:
+    """The screens of ``spec`` (built once per spec object; a Form is never changed)."""
+    cached = _FORMS.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    form = _build_form(spec)
+    if len(_FORMS) >= FORMS_KEPT:
+        _FORMS.pop(next(iter(_FORMS)))
+    _FORMS[id(spec)] = (spec, form)
+    return form
+
+
+def _build_form(spec: SurveySpec) -> Form:
     screens: list[Screen] = []
     conditions: dict[str, list[str]] = {}
     stack: list[QuestionSpec] = []
