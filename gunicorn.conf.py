@@ -7,7 +7,7 @@ import os
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 # Threads overlap database waits; processes use the cores. 2 cores → 3 workers × 4 threads.
 workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
-worker_class = "gthread"
+worker_class = os.environ.get("PORTAL_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("PORTAL_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20

@@ -167,9 +167,9 @@ def decode(encoding: str | None, data: bytes) -> str:
 
         data = brotli.decompress(data)
     elif encoding == "zstd":
-        import zstandard
+        from flask_compress.compat import compression
 
-        data = zstandard.ZstdDecompressor().decompress(data)
+        data = compression.zstd.decompress(data)
     return data.decode("utf-8", "replace")
 
 
