@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from flask import current_app, g, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_number, get_locale
@@ -208,12 +209,15 @@ def format_count(number) -> str:
 
 
 def lang_url(code: str) -> str:
-    """The current page in another language (keeps the other query arguments)."""
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [code]
-    from urllib.parse import urlencode
+    """The current page in another language (keeps the other query arguments). The rest of
+    the query is encoded once per request: the language menu asks for twelve of these."""
+    base = g.get("_lang_url_base")
+    if base is None:
+        from urllib.parse import urlencode
 
-    return request.path + "?" + urlencode(args, doseq=True)
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        base = g._lang_url_base = request.path + "?" + urlencode(args) + ("&" if args else "")
+    return f"{base}lang={quote_plus(code)}"
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
