@@ -1,7 +1,8 @@
-"""Streaming exports: rows per second and peak memory (DESIGN §9: 1,000,000 answers to CSV with
-peak memory ≤ 300 MB).
+"""Streaming exports: time, first byte and peak memory (DESIGN §9: 1,000,000 answers to CSV with
+peak memory ≤ 300 MB), for the long responses export and the wide export of one survey version.
 
 Usage: .venv/bin/python bench/export.py [--answers 1000000] [--xlsx-answers 100000]
+                                        [--frame-answers 2500000]
 
 Builds a throwaway instance (SQLite under a temporary folder, migrations, the demo data set with
 a few hundred responses submitted through the real service), then grows it with the BULK path:
@@ -11,10 +12,14 @@ window, a language of the site), and ``portal.risk.rollup.rebuild()`` recounts t
 that they agree with the answers (``flask demo --responses 40000`` would take about 15 minutes
 on 2 cores; the bulk path a few).
 
-At ``--xlsx-answers`` the responses export is downloaded as XLSX, at ``--answers`` as CSV, each
-through the Flask test client with the body consumed chunk by chunk and dropped. Every
-measurement runs in a fresh child process so that ``ru_maxrss`` is the export's own (plus the
-imported application), twice: once plain (rows per second, ru_maxrss) and once under
+At ``--xlsx-answers`` the responses export is downloaded as XLSX; at ``--answers`` the responses
+export as CSV and XLSX and the wide export of the worker-voice version in every format (CSV,
+XLSX, Stata, SPSS, Parquet); at ``--frame-answers`` (0: skipped) the wide export as Stata and
+SPSS again, which are built as one data frame in memory (about 100,000 responses; the rollups
+are not recounted for this step, no export reads them). Each download goes through the Flask
+test client with the body consumed chunk by chunk and dropped. Every measurement runs in a
+fresh child process so that ``ru_maxrss`` is the export's own (plus the imported application);
+the responses export runs twice: once plain (rows per second, ru_maxrss) and once under
 tracemalloc (peak of Python allocations; slower, so its time is not the figure to quote).
 Prints figures; asserts nothing.
 """
@@ -153,15 +158,34 @@ def _today():
 # --- measuring (in a child process) ----------------------------------------------------------
 
 
-def measure(instance: Path, fmt: str, trace: bool) -> dict:
-    """Download the responses export once; the body is consumed chunk by chunk and dropped."""
+WIDE = tuple(f"wide.{fmt}" for fmt in ("csv", "xlsx", "dta", "sav", "parquet"))
+
+
+def _worker_version(app) -> int:
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.surveys.models import Campaign
+
+    with app.app_context():
+        return db.session.scalar(
+            select(Campaign.survey_version_id).where(Campaign.stakeholder_group == "workers")
+        )
+
+
+def measure(instance: Path, export: str, trace: bool) -> dict:
+    """Download one export (``responses.csv``, ``wide.parquet`` …) once; the body is consumed
+    chunk by chunk and dropped."""
     import tracemalloc
 
     from portal.demo import demo_logins
-    from portal.exports import services
+    from portal.exports import services, wide
     from portal.extensions import db
 
+    name, fmt = export.split(".")
     app = make_app(instance)
+    version = _worker_version(app) if name == "wide" else None
+    url = f"/exports/wide/{version}.{fmt}" if version else f"/exports/responses.{fmt}"
     login = next(item for item in demo_logins() if item.role == "compliance")
     client = app.test_client()
     client.post("/login", data={"email": login.email, "password": login.password})
@@ -170,7 +194,7 @@ def measure(instance: Path, fmt: str, trace: bool) -> dict:
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
-    response = client.get(f"/exports/responses.{fmt}")
+    response = client.get(url)
     first_byte = None
     size = lines = 0
     for chunk in response.response:
@@ -184,16 +208,21 @@ def measure(instance: Path, fmt: str, trace: bool) -> dict:
     if trace:
         tracemalloc.stop()
     with app.app_context():  # after the export, so that it does not count towards its memory
-        total = answers_stored(app) - services.response_snapshot().left_out_answers
+        if version:
+            total = wide._counts(services.response_snapshot(), version)[0]
+        else:
+            total = answers_stored(app) - services.response_snapshot().left_out_answers
         db.session.remove()
     rows = lines - 1 if fmt == "csv" else total
     return {
-        "format": fmt, "status": response.status_code, "streamed": response.is_streamed,
+        "export": export, "status": response.status_code, "streamed": response.is_streamed,
         "rows": rows, "expected_rows": total, "bytes": size, "seconds": seconds,
         "first_byte": first_byte, "rows_per_second": rows / seconds if seconds else None,
         "tracemalloc_peak": peak, "maxrss_before": before * 1024,
         "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "hwm_before": hwm_before, "hwm": _high_water_mark(),
+        # The SPSS file is written by a process of its own (portal/exports/sav_child.py).
+        "children_maxrss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
     }  # fmt: skip
 
 
@@ -219,38 +248,47 @@ def run_step(*arguments: str) -> None:
         raise SystemExit(done.stderr)
 
 
-def run_child(instance: Path, fmt: str, trace: bool) -> dict:
-    command = [sys.executable, __file__, "--measure", fmt, "--instance", str(instance)]
+def run_child(instance: Path, export: str, trace: bool) -> dict:
+    command = [sys.executable, __file__, "--measure", export, "--instance", str(instance)]
     if trace:
         command.append("--trace")
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def report(label: str, plain: dict, traced: dict) -> None:
+def report(label: str, plain: dict, traced: dict | None) -> None:
     mb = 1024 * 1024
-    print(f"\n{label}: {plain['rows']:,} answer rows exported "
+    what = "answer rows" if plain["export"].startswith("responses") else "responses (rows)"
+    print(f"\n{label}: {plain['rows']:,} {what} exported "
           f"(expected {plain['expected_rows']:,}), {plain['bytes'] / mb:,.1f} MB, "
           f"HTTP {plain['status']}, streamed={plain['streamed']}")  # fmt: skip
     print(f"  time {plain['seconds']:.1f} s, first byte after {plain['first_byte']:.2f} s, "
           f"{plain['rows_per_second']:,.0f} rows/s")  # fmt: skip
+    verdict = "within" if plain["maxrss"] <= BUDGET_MB * mb else "OVER"
     print(
         f"  ru_maxrss {plain['maxrss'] / mb:,.0f} MB for the whole process "
-        f"({plain['maxrss_before'] / mb:,.0f} MB after importing the app and logging in)"
+        f"({plain['maxrss_before'] / mb:,.0f} MB after importing the app and logging in): "
+        f"{verdict} the {BUDGET_MB} MB budget"
     )
     if plain["hwm"]:
         print(f"  VmHWM {plain['hwm'] / mb:,.0f} MB "
               f"({plain['hwm_before'] / mb:,.0f} MB before the export)")  # fmt: skip
-    print(f"  tracemalloc peak {traced['tracemalloc_peak'] / mb:,.1f} MB of Python allocations "
-          f"during the export (traced run: {traced['seconds']:.1f} s, "
-          f"ru_maxrss {traced['maxrss'] / mb:,.0f} MB)")  # fmt: skip
+    if plain["children_maxrss"]:
+        verdict = "within" if plain["children_maxrss"] <= BUDGET_MB * mb else "OVER"
+        print(f"  child process (the SPSS writer) ru_maxrss "
+              f"{plain['children_maxrss'] / mb:,.0f} MB: {verdict} the budget")  # fmt: skip
+    if traced:
+        print(f"  tracemalloc peak {traced['tracemalloc_peak'] / mb:,.1f} MB of Python "
+              f"allocations during the export (traced run: {traced['seconds']:.1f} s, "
+              f"ru_maxrss {traced['maxrss'] / mb:,.0f} MB)")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=1_000_000)
     parser.add_argument("--xlsx-answers", type=int, default=100_000)
-    parser.add_argument("--measure", choices=("csv", "xlsx"), help=argparse.SUPPRESS)
+    parser.add_argument("--frame-answers", type=int, default=2_500_000)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base", action="store_true", help=argparse.SUPPRESS)
@@ -272,42 +310,46 @@ def main() -> None:
         started = time.perf_counter()
         print(f"Instance {instance}: migrations and demo data ...")
         run_step("--base", "--instance", str(instance))
-        steps = sorted((("xlsx", args.xlsx_answers), ("csv", args.answers)), key=lambda s: s[1])
-        background: list[tuple[str, threading.Thread, dict]] = []
-        for index, (fmt, target) in enumerate(steps):
+        steps = [(args.xlsx_answers, ("responses.xlsx",)),
+                 (args.answers, ("responses.csv", "responses.xlsx", *WIDE))]  # fmt: skip
+        if args.frame_answers:
+            steps.append((args.frame_answers, ("wide.dta", "wide.sav")))
+        steps.sort(key=lambda step: step[0])
+        background: list[tuple[threading.Thread, list]] = []
+        for index, (target, exports) in enumerate(steps):
             last = index == len(steps) - 1
             print(f"Growing to {target:,} answers (bulk path) ...")
-            # The rollups are recounted once, at the end: the responses export does not read
+            # The rollups are recounted once, at --answers: the exports measured do not read
             # them, and a recount takes minutes at 1,000,000 answers.
-            rebuild = ["--rebuild"] if last else []
+            rebuild = ["--rebuild"] if target == args.answers else []
             run_step("--grow", str(target), "--instance", str(instance), *rebuild)
-            if last:
-                plain = run_child(instance, fmt, trace=False)
-                traced = run_child(instance, fmt, trace=True)
-                for label, thread, result in background:
+            # Earlier steps are measured on a copy of the database, on the other core, while
+            # this one grows on.
+            where = instance if last else snapshot_instance(instance)
+            if not last:
+                copies.append(where)
+            if last:  # alone: the measurements of the earlier steps end first
+                for thread, _results in background:
                     thread.join()
-                    report(label, result["plain"], result["traced"])
-                report(f"responses.{fmt} at {target:,} answers", plain, traced)
-                verdict = "within" if plain["maxrss"] <= BUDGET_MB * 1024 * 1024 else "OVER"
-                print(f"  budget: peak memory <= {BUDGET_MB} MB -> {verdict} "
-                      f"(process ru_maxrss, application included)")  # fmt: skip
-            else:
-                # Measured on a copy of the database, on the other core, while this one grows.
-                copy = snapshot_instance(instance)
-                copies.append(copy)
-                result: dict = {}
-                thread = threading.Thread(target=_measure_both, args=(copy, fmt, result))
-                thread.start()
-                background.append((f"responses.{fmt} at {target:,} answers", thread, result))
+            results: list = []
+            thread = threading.Thread(target=_measure_all, args=(where, target, exports, results))
+            thread.start()
+            background.append((thread, results))
+        for thread, results in background:
+            thread.join()
+            for label, plain, traced in results:
+                report(label, plain, traced)
         print(f"\nTotal {time.perf_counter() - started:.0f} s")
     finally:
         for folder in (instance, *copies):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _measure_both(instance: Path, fmt: str, result: dict) -> None:
-    result["plain"] = run_child(instance, fmt, trace=False)
-    result["traced"] = run_child(instance, fmt, trace=True)
+def _measure_all(instance: Path, target: int, exports, results: list) -> None:
+    for export in exports:
+        plain = run_child(instance, export, trace=False)
+        traced = run_child(instance, export, trace=True) if export.startswith("resp") else None
+        results.append((f"{export} at {target:,} answers", plain, traced))
 
 
 def snapshot_instance(instance: Path) -> Path:

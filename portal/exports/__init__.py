@@ -11,13 +11,13 @@ bp = Blueprint("exports", __name__, template_folder="templates")
 DEFAULTS = {
     # Responses fetched per batch while streaming (answers are read for one batch at a time).
     "EXPORT_BATCH_SIZE": 500,
-    # A Stata file is assembled in a temporary file that stays in memory up to this size.
+    # A Stata file is written into a temporary file that stays in memory up to this size.
     "EXPORT_SPOOL_BYTES": 4 * 1024 * 1024,
     # Responses per Parquet row group (a group is gathered in memory, then sent).
-    "EXPORT_PARQUET_ROWS": 10_000,
-    # Stata and SPSS files are built as a whole in memory (their formats cannot be streamed):
-    # a version with more responses than this is offered as CSV or Parquet only.
-    "EXPORT_FRAME_MAX_RESPONSES": 200_000,
+    "EXPORT_PARQUET_ROWS": 5_000,
+    # An SPSS file is built as a whole data frame (by a process of its own): a version with
+    # more responses than this is refused as SPSS (Stata, Parquet and CSV have no limit).
+    "EXPORT_FRAME_MAX_RESPONSES": 150_000,
 }
 
 

@@ -39,7 +39,7 @@ def index():
 
     periods = set(db.session.scalars(select(RiskCell.period).distinct()))
     periods.add(current_period())
-    versions = wide.versions_with_responses()
+    versions = _versions_with_responses()
     languages = sorted({code for version, _title in versions for code in version.spec().languages})
     return render_template(
         "exports/index.html",
@@ -50,6 +50,23 @@ def index():
         languages=languages,
         wide_formats=_wide_formats(),
     )
+
+
+def _versions_with_responses() -> list[tuple]:
+    """(version, survey title in its default language) of every version with complete
+    responses, newest first: what the exports page offers."""
+    from portal.surveys.models import Response, SurveyVersion
+
+    answered = select(Response.survey_version_id).where(Response.status == "complete").distinct()
+    found = []
+    for version in db.session.scalars(
+        select(SurveyVersion)
+        .where(SurveyVersion.id.in_(answered))
+        .order_by(SurveyVersion.id.desc())
+    ):
+        spec = version.spec()
+        found.append((version, services._text(spec.title, spec.default_language)))
+    return found
 
 
 def _wide_formats() -> dict[str, str]:
@@ -138,10 +155,10 @@ def wide_download(version_id: int, fmt: str):
         options = _wide_args(request.args)
         plan = wide.plan(version_id, batch_size=int(config["EXPORT_BATCH_SIZE"]), **options)
         limit = int(config["EXPORT_FRAME_MAX_RESPONSES"])
-        if fmt in ("dta", "sav") and plan.kept > limit:
+        if fmt == "sav" and plan.kept > limit:
             raise wide.WideError(400, _(
-                "This survey version has %(count)s responses: Stata and SPSS files are made "
-                "in memory, for up to %(limit)s responses. Download it as Parquet or CSV.",
+                "This survey version has %(count)s responses: SPSS files are made in memory, "
+                "for up to %(limit)s responses. Download it as Stata, Parquet or CSV.",
                 count=plan.kept, limit=limit,
             ))  # fmt: skip
     except wide.WideError as error:

@@ -128,23 +128,6 @@ class WidePlan:
         return f"{self.form_id}-v{self.version_label}".replace('"', "").replace("/", "-")
 
 
-def versions_with_responses() -> list[tuple]:
-    """(version, survey title in its default language) of every version with complete
-    responses, newest first: what the exports page offers."""
-    from portal.surveys.models import Response, SurveyVersion
-
-    answered = select(Response.survey_version_id).where(Response.status == "complete").distinct()
-    found = []
-    for version in db.session.scalars(
-        select(SurveyVersion)
-        .where(SurveyVersion.id.in_(answered))
-        .order_by(SurveyVersion.id.desc())
-    ):
-        spec = version.spec()
-        found.append((version, services._text(spec.title, spec.default_language)))
-    return found
-
-
 def plan(version_id: int, *, labels: bool, language: str | None, free_text: bool,
          batch_size: int = 500) -> WidePlan:  # fmt: skip
     """Check the request and lay out the file; raises WideError for a bad one."""
@@ -303,14 +286,20 @@ def raw_rows(plan: WidePlan) -> Iterator[list]:
         plan.stats["responses"] = number
 
 
-def display_rows(plan: WidePlan, rows) -> Iterator[list]:
+def typed_rows(plan: WidePlan) -> Iterator[list]:
+    """Raw rows for the statistics formats: single choices stay names (they are coded there),
+    multiple choices become labels when asked for."""
+    return display_rows(plan, raw_rows(plan), spreadsheet=False)
+
+
+def display_rows(plan: WidePlan, rows, *, spreadsheet: bool = True) -> Iterator[list]:
     """Raw rows as CSV and XLSX show them: labels for choices when asked for, whole numbers
     without a decimal point."""
     converters = []
     for index, column in enumerate(plan.columns):
-        if column.kind == "whole":
+        if column.kind == "whole" and spreadsheet:
             converters.append((index, _whole))
-        elif plan.labels and column.kind == "choice":
+        elif plan.labels and column.kind == "choice" and spreadsheet:
             names = dict(column.choices)
             converters.append((index, lambda v, names=names: names.get(v, v)))
         elif plan.labels and column.kind == "choices":

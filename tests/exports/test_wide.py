@@ -27,6 +27,8 @@ from tests.surveys.conftest import EVERY_TYPE, utc_today
 from tests.surveys.forms import build
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
+#: Longer than a Stata str# (2045 bytes): a strL there.
+LONG_TEXT = "আমরা রাতেও কাজ করি। " * 150
 LANGS = ["label::English (en)", "label::Bangla (bn)", "label::Arabic (ar)"]
 SURVEY = [
     ["type", "name", *LANGS, "repeat_count"],
@@ -68,6 +70,8 @@ def _answers(index: int) -> dict[str, str]:
         answers.update({"problems": "fees threats", "comment": FORMULA})
     if index == 1:
         answers.update({"problems": "threats", "comment": "ভালো কাজ"})
+    if index == 2:
+        answers["comment"] = LONG_TEXT
     return answers
 
 
@@ -197,7 +201,7 @@ def test_free_text_only_when_asked_and_neutralised(compliance, world):
     assert "comment" not in header
     header, rows = _csv(compliance, f"/exports/wide/{version}.csv?free_text=1")
     assert header.index("comment") == header.index("pay") + 1
-    assert {row["comment"] for row in rows} == {"'" + FORMULA, "ভালো কাজ", ""}
+    assert {row["comment"] for row in rows} == {"'" + FORMULA, "ভালো কাজ", LONG_TEXT, ""}
     _long_header, long_rows = _csv_long(compliance, "?free_text=1")
     assert _wide_responses(rows, [*QUESTIONS, "comment"]) == _long_responses(long_rows)
 
@@ -220,7 +224,7 @@ def test_wide_xlsx_inline_strings_dictionary_and_notes(compliance, world):
     header, rows = list(values[0]), [dict(zip(values[0], row, strict=True)) for row in values[1:]]
     assert len(rows) == 6
     assert Counter(row["id_access"] for row in rows) == {"نعم": 4, "لا": 2}
-    assert {row["comment"] for row in rows} == {"'" + FORMULA, "ভালো কাজ", None}
+    assert {row["comment"] for row in rows} == {"'" + FORMULA, "ভালো কাজ", LONG_TEXT, None}
     assert {type(row["hours"]) for row in rows} == {int}
     assert {row["pay"] for row in rows} == {12.5}
     assert {row["submitted_on"] for row in rows} == {datetime(*utc_today().timetuple()[:3])}
@@ -318,13 +322,27 @@ def test_parquet_categories_numbers_dates_and_metadata(app, compliance, world, m
     assert len(frame) == 6 and set(frame["site_code"]) == {world["big"].code}
 
 
-def test_stata_and_spss_have_a_size_limit(app, compliance, world, monkeypatch):
+def test_stata_free_text_beyond_2045_bytes_and_multiple_choice_labels(compliance, world,
+                                                                       tmp_path):  # fmt: skip
+    url = f"/exports/wide/{world['version']}.dta?free_text=1&labels=1&language=ar"
+    path = tmp_path / "wide.dta"
+    path.write_bytes(_get(compliance, url).data)
+    frame = pd.read_stata(path)
+    assert set(frame["comment"]) == {FORMULA, "ভালো কাজ", LONG_TEXT, ""}  # as stored
+    assert set(frame["problems"]) == {"رسوم; تهديدات", "تهديدات", ""}
+    assert Counter(frame["id_access"]) == {"نعم": 4, "لا": 2}
+    _data, meta = pyreadstat.read_dta(str(path))  # a second, independent reader
+    assert "4 responses of this survey version were left out" in " ".join(meta.notes)
+    assert meta.variable_value_labels["id_access"] == {1: "نعم", 2: "لا", 3: "لا أعرف"}
+
+
+def test_spss_has_a_size_limit_the_others_do_not(app, compliance, world, monkeypatch):
     monkeypatch.setitem(app.config, "EXPORT_FRAME_MAX_RESPONSES", 5)
-    for fmt in ("dta", "sav"):
-        response = compliance.get(f"/exports/wide/{world['version']}.{fmt}")
-        assert response.status_code == 400
-        assert "Parquet or CSV" in response.text
-    assert compliance.get(f"/exports/wide/{world['version']}.parquet").status_code == 200
+    response = compliance.get(f"/exports/wide/{world['version']}.sav")
+    assert response.status_code == 400
+    assert "Download it as Stata, Parquet or CSV" in response.text
+    for fmt in ("dta", "parquet", "csv", "xlsx"):
+        assert compliance.get(f"/exports/wide/{world['version']}.{fmt}").status_code == 200
 
 
 # --- the page, the form, bad requests ---------------------------------------------------------
