@@ -139,15 +139,11 @@ def test_rebuild_equals_the_incremental_rollups(app, campaigns, batch):
                 data = {"id_access": "yes", "hours": "40", **data}
                 data["id_access"] = data["id_access"] or "dk"
                 data["hours"] = data["hours"] or "61"
-            try:
-                day = utc_today() - timedelta(days_ago)
-                services.submit_response(campaign, site, "en", data, day)
-            except services.ResponseRejected:
-                db.session.rollback()
+            services.submit_response(campaign, site, "en", data, utc_today() - timedelta(days_ago))
     before = _rollups(app)
     with app.app_context():
         counted = rebuild.rebuild(chunk=7)  # small chunks: responses span several of them
-        assert counted == sum(before[1].values())
+    assert counted == sum(before[1].values()) >= len(batch)
     assert _rollups(app) == before
 
 
