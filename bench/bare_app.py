@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 from flask import Flask, redirect, render_template, request
-from jinja2 import DictLoader
 from flask_babel import Babel
+from jinja2 import DictLoader
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,14 @@ def create() -> Flask:
     Babel(app, locale_selector=lambda: request.accept_languages.best_match(["en", "bn", "ar"]))
     url = os.environ.get("BARE_DATABASE_URL", "sqlite:///" + str(ROOT / "instance/bare.sqlite3"))
     engine = create_engine(url, pool_size=8)
+    if url.startswith("sqlite"):
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):  # the portal's own (portal/db.py)
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
+                connection.execute(f"PRAGMA {pragma}")
+
     metadata.create_all(engine)
 
     @app.get("/page")

@@ -269,32 +269,42 @@ def screen_post(visitor: Visitor, targets: dict) -> int:
     return 1
 
 
-def finish_post(visitor: Visitor, targets: dict) -> int:
-    """The storing POST alone: a "ready to send" session replayed (the cookie carries the
-    answers), so each request stores a response, updates the rollups and commits."""
+def _ready_to_send(visitor: Visitor, targets: dict) -> dict:
+    """Once per visitor: a survey answered to its "ready to send" page, whose session is then
+    replayed (frozen cookie: the cookie carries the answers)."""
     if "finish" not in visitor.prepared:
         _, location, html = _answer_survey(visitor, targets)
         visitor.prepared.update(finish=location, form=form_of(html))
         visitor.frozen = True
         visitor.latencies.clear()
-    status, thanks, _ = visitor.request(
-        "POST", visitor.prepared["finish"], visitor.prepared["form"]
-    )
+    return visitor.prepared
+
+
+def finish_post(visitor: Visitor, targets: dict) -> int:
+    """The storing POST alone: each request stores a response, updates the rollups and
+    commits."""
+    prepared = _ready_to_send(visitor, targets)
+    status, thanks, _ = visitor.request("POST", prepared["finish"], prepared["form"])
     assert status == 302 and thanks.endswith("/thanks"), (status, thanks)
     return 1
 
 
-def receipt_page(visitor: Visitor, targets: dict) -> int:
-    """The receipt shown after a report (its session replayed: the number shows each time)."""
+def _receipt_of_report(visitor: Visitor, targets: dict) -> dict:
+    """Once per visitor: a report sent; the receipt page's session is then replayed."""
     if "receipt" not in visitor.prepared:
         path = "/s/{code}/report?who=worker".format(**targets)
         _, _, html = visitor.request("GET", path)
-        status, receipt, _ = visitor.request("POST", path, form_of(html, answer=False)
-                                             | REPORT_FIELDS)  # fmt: skip
+        form = form_of(html, answer=False) | REPORT_FIELDS
+        _, receipt, _ = visitor.request("POST", path, form)
         visitor.prepared["receipt"] = receipt
         visitor.frozen = True
         visitor.latencies.clear()
-    status, _, html = visitor.request("GET", visitor.prepared["receipt"])
+    return visitor.prepared
+
+
+def receipt_page(visitor: Visitor, targets: dict) -> int:
+    """The receipt shown after a report (its session replayed: the number shows each time)."""
+    status, _, html = visitor.request("GET", _receipt_of_report(visitor, targets)["receipt"])
     assert status == 200 and RECEIPT.search(html), status
     return 1
 
@@ -343,10 +353,25 @@ YARDSTICK = {
 }
 
 
-def visitor_process(port, targets, scenario, start_at, stop_at, results):
+#: Scenarios whose visitors set something up first (a survey started or answered, a report
+#: sent): done before the clock starts, so the window measures only the scenario's request.
+PREPARE = {
+    "survey screen GET": _in_survey,
+    "survey screen POST": _in_survey,
+    "survey finish POST (stores)": lambda visitor, targets: _ready_to_send(visitor, targets),
+    "report receipt page": lambda visitor, targets: _receipt_of_report(visitor, targets),
+}
+
+
+def visitor_process(port, targets, scenario, ready, window, results):
     visitor = Visitor(targets["bare_port"] if scenario.startswith("bare") else port)
     run = SCENARIOS[scenario]
     done = requests = errors = 0
+    if scenario in PREPARE:
+        PREPARE[scenario](visitor, targets)
+        visitor.latencies.clear()
+    ready.put(True)
+    start_at, stop_at = window.get()
     while time.time() < start_at:
         time.sleep(0.001)
     while time.time() < stop_at:
@@ -359,17 +384,20 @@ def visitor_process(port, targets, scenario, start_at, stop_at, results):
 
 
 def measure(port: int, targets: dict, scenario: str, level: int, seconds: float) -> dict:
-    results = multiprocessing.Queue()
-    start_at = time.time() + 0.5 + level * 0.02
-    stop_at = start_at + seconds
+    results, ready, window = (multiprocessing.Queue() for _ in range(3))
     workers = [
         multiprocessing.Process(
-            target=visitor_process, args=(port, targets, scenario, start_at, stop_at, results)
+            target=visitor_process, args=(port, targets, scenario, ready, window, results)
         )
         for _ in range(level)
     ]
     for worker in workers:
         worker.start()
+    for _ in workers:  # every visitor prepared: start them together
+        ready.get()
+    start_at = time.time() + 0.2
+    for _ in workers:
+        window.put((start_at, start_at + seconds))
     gathered = [results.get() for _ in workers]
     for worker in workers:
         worker.join()

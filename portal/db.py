@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
+from contextlib import contextmanager
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: threads still queue, processes meet at the file
+    fcntl = None
 from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, event
@@ -64,3 +72,46 @@ def _savepoint_inside_a_transaction(connection, _name) -> None:
         and not dbapi_connection.in_transaction
     ):
         dbapi_connection.execute("BEGIN")
+
+
+#: One writing transaction per process at a time on SQLite (see ``serialised_writes``).
+_SQLITE_WRITER = threading.Lock()
+#: (process id, database file) → the open lock file beside it; per process, because a lock
+#: taken through a descriptor inherited across fork would be shared, not exclusive.
+_LOCK_FILES: dict[tuple[int, str], int] = {}
+
+
+def _lock_file(database: str | None) -> int | None:
+    if not database or database == ":memory:" or fcntl is None:
+        return None
+    key = (os.getpid(), database)
+    descriptor = _LOCK_FILES.get(key)
+    if descriptor is None:
+        descriptor = os.open(database + ".writer", os.O_RDWR | os.O_CREAT, 0o600)
+        _LOCK_FILES[key] = descriptor
+    return descriptor
+
+
+@contextmanager
+def serialised_writes(session):
+    """Around the writes and commit of a hot anonymous submission, on SQLite: one writer at a
+    time, queued on a lock that wakes the next one at once. SQLite allows one writer; one that
+    finds the file locked sleeps in SQLite's busy handler (1, 2, 5, 10 … 100 ms) and tries
+    again, so at 32 phones submitting at once most of a submission was spent asleep
+    (docs/benchmarks.md). Threads of a process queue on a mutex, processes on an advisory lock
+    file beside the database (``<database>.writer``, ``flock``), so the busy handler is left
+    for the rare writer that does not take this path. PostgreSQL locks rows and wakes a
+    waiter at once: nothing to do there."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITER:
+        descriptor = _lock_file(bind.url.database)
+        if descriptor is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)

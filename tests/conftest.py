@@ -152,8 +152,10 @@ def _clean(request):
                 conn.execute(table.delete())
         limiter.reset()
     from portal.accounts.services import forget_settings
+    from portal.surveys.queries import forget_responding
 
     forget_settings(app)
+    forget_responding()
     limiter.enabled = False
 
 

@@ -89,19 +89,27 @@ def _cell_increments(status: str) -> dict[str, int]:
             "missing": int(status == "missing")}  # fmt: skip
 
 
-def add_response(response, spec, answers: dict[str, str]) -> None:
-    """Count one anonymous response (call inside the transaction that stores it)."""
-    add_rows(
-        ResponseCount,
-        RESPONSE_COUNT_KEY,
-        {(response.campaign_id, response.site_id, response.submitted_on): {"count": 1}},
-    )
+def contribution(response, spec, answers: dict[str, str]) -> tuple[dict, dict]:
+    """What one response adds to ResponseCount and RiskCell, classified before any write so
+    that a submission holds the database's write lock (SQLite) or its row locks (PostgreSQL)
+    only for the statements themselves."""
+    counts = {(response.campaign_id, response.site_id, response.submitted_on): {"count": 1}}
     period = period_of(response.submitted_on)
     cells = {
         (response.site_id, response.stakeholder_group, indicator, period): _cell_increments(status)
         for indicator, status in classify(spec, answers).items()
     }
+    return counts, cells
+
+
+def add_contribution(counts: dict, cells: dict) -> None:
+    add_rows(ResponseCount, RESPONSE_COUNT_KEY, counts)
     add_rows(RiskCell, RISK_CELL_KEY, cells)
+
+
+def add_response(response, spec, answers: dict[str, str]) -> None:
+    """Count one anonymous response (call inside the transaction that stores it)."""
+    add_contribution(*contribution(response, spec, answers))
 
 
 def add_many(items) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from functools import cache
 
 from flask import abort
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import bindparam, event, func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from portal.extensions import db
 from portal.risk.catalogue import ANONYMOUS_GROUPS
@@ -65,6 +66,51 @@ def site_campaign(code: str, campaign_id: int):
     The statement is built once with bound parameters: building it was 40 % of its cost."""
     params = {"code": code, "campaign_id": campaign_id}
     return db.session.execute(_site_campaign(), params).first()
+
+
+#: (site code, campaign id) → (monotonic time read, site, campaign): detached copies for the
+#: responding pages that only show (screens, start and thanks pages), so that answering a
+#: survey reads the database only to store it. A change made in this process clears it at
+#: once (``_forget_on_change``); other workers see a change within RESPONDING_TTL seconds.
+#: Storing a response always reads afresh (``site_campaign``) and checks again.
+_RESPONDING: dict[tuple[str, int], tuple[float, object, object]] = {}
+RESPONDING_TTL = 5.0
+RESPONDING_KEPT = 2048
+
+
+def responding_site_campaign(code: str, campaign_id: int):
+    """``site_campaign`` for a page that only shows: from this process's copy when it is at
+    most RESPONDING_TTL seconds old. The copies are detached: only their columns and the
+    campaign's version (parsed already) may be read, nothing lazy."""
+    key = (code, campaign_id)
+    now = time.monotonic()
+    hit = _RESPONDING.get(key)
+    if hit is not None and now - hit[0] < RESPONDING_TTL:
+        return hit[1], hit[2]
+    found = site_campaign(code, campaign_id)
+    if found is None:
+        return None
+    site, campaign = found
+    campaign.survey_version.spec()  # parsed while attached: the copy never loads anything
+    for instance in (site, campaign, campaign.survey_version):
+        db.session.expunge(instance)
+    if len(_RESPONDING) >= RESPONDING_KEPT:
+        _RESPONDING.clear()
+    _RESPONDING[key] = (now, site, campaign)
+    return site, campaign
+
+
+def forget_responding() -> None:
+    _RESPONDING.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session, _context) -> None:
+    from portal.suppliers.models import Site
+
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if _RESPONDING and any(isinstance(item, (Campaign, Site)) for item in changed):
+        _RESPONDING.clear()
 
 
 @cache

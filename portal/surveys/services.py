@@ -6,11 +6,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, exists, insert, select
 
-from portal.db import utcnow
+from portal.db import serialised_writes, utcnow
 from portal.extensions import db
 from portal.risk.catalogue import ANONYMOUS_GROUPS, STAKEHOLDER_GROUPS
 from portal.suppliers.models import Site
@@ -21,7 +22,14 @@ from portal.surveys.definitions import (
     definition_files,
     load_definition,
 )
-from portal.surveys.models import Answer, Campaign, Response, Survey, SurveyVersion
+from portal.surveys.models import (
+    Answer,
+    Campaign,
+    Response,
+    Survey,
+    SurveyVersion,
+    campaign_sites,
+)
 
 
 @dataclass
@@ -138,23 +146,18 @@ class ResponseRejected(ValueError):
         self.code = code
 
 
+@cache
+def _site_in_campaign():
+    return select(exists().where(campaign_sites.c.campaign_id == bindparam("campaign_id"),
+                                 campaign_sites.c.site_id == bindparam("site_id")))  # fmt: skip
+
+
 def _in_campaign(campaign: Campaign, site: Site) -> bool:
     """Without loading every site of the campaign (one EXISTS instead)."""
-    from sqlalchemy import exists
-
-    from portal.surveys.models import campaign_sites
-
     if "sites" in campaign.__dict__:  # already loaded
         return site.id in {s.id for s in campaign.sites}
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    campaign_sites.c.campaign_id == campaign.id, campaign_sites.c.site_id == site.id
-                )
-            )
-        )
-    )
+    params = {"campaign_id": campaign.id, "site_id": site.id}
+    return bool(db.session.scalar(_site_in_campaign(), params))
 
 
 def submit_response(
@@ -183,9 +186,7 @@ def submit_response(
         submitted_on=today,
         status="complete",
     )
-    db.session.add(response)
-    db.session.flush()
-    # One executemany for every answer (the ORM sent one INSERT … RETURNING per answer).
+    # Everything computed before the first write: the write lock is held only for the writes.
     rows = []
     for name, value in kept.items():
         question = form.spec.question(name)
@@ -195,13 +196,18 @@ def submit_response(
                 number = float(value)
             except ValueError:
                 number = None
-        rows.append({"response_id": response.id, "question": name, "value": value,
-                     "number": number})  # fmt: skip
-    if rows:
-        db.session.execute(insert(Answer.__table__), rows)
-    # The risk rollups change in the same transaction: they always match the stored answers.
+        rows.append({"question": name, "value": value, "number": number})
     from portal.risk import rollup  # here: portal.risk reads surveys, which import this module
 
-    rollup.add_response(response, form.spec, kept)
-    db.session.commit()
+    counts, cells = rollup.contribution(response, form.spec, kept)
+    with serialised_writes(db.session):
+        db.session.add(response)
+        db.session.flush()
+        # One executemany for every answer (the ORM sent one INSERT … RETURNING per answer).
+        if rows:
+            db.session.execute(insert(Answer.__table__), [{**row, "response_id": response.id}
+                                                          for row in rows])  # fmt: skip
+        # The rollups change in the same transaction: they always match the stored answers.
+        rollup.add_contribution(counts, cells)
+        db.session.commit()
     return response

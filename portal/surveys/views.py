@@ -46,9 +46,11 @@ def _helpers():
 # --- anonymous responding ------------------------------------------------------------------
 
 
-def _site_and_campaign(code: str, campaign_id: int):
-    found = queries.site_campaign(normalise_site_code(code), campaign_id) or abort(404)
-    site, campaign = found
+def _site_and_campaign(code: str, campaign_id: int, *, fresh: bool = False):
+    """The site and campaign of a responding URL; from the process's short-lived copy unless
+    ``fresh`` (the pages that store or start something read the database)."""
+    lookup = queries.site_campaign if fresh else queries.responding_site_campaign
+    site, campaign = lookup(normalise_site_code(code), campaign_id) or abort(404)
     # Invited groups arrive through their campaign link, which marks the session.
     invited_only = campaign.stakeholder_group not in ("workers", "communities", "ngos")
     if invited_only and campaign.id not in session.get("invited", []):
@@ -77,7 +79,7 @@ def _progress(campaign_id: int, site_id: int) -> dict | None:
 @bp.route("/s/<code>/survey/<int:campaign_id>", methods=["GET", "POST"])
 @public
 def start(code: str, campaign_id: int):
-    site, campaign = _site_and_campaign(code, campaign_id)
+    site, campaign = _site_and_campaign(code, campaign_id, fresh=request.method == "POST")
     spec = campaign.survey_version.spec()
     language = _language(campaign)
     state = campaign.state(today())
@@ -171,7 +173,7 @@ def screen(code: str, campaign_id: int, number: int):
 @public
 @limiter.limit(lambda: current_app.config["SURVEY_SUBMIT_RATE_LIMIT"], methods=["POST"])
 def finish(code: str, campaign_id: int):
-    site, campaign = _site_and_campaign(code, campaign_id)
+    site, campaign = _site_and_campaign(code, campaign_id, fresh=True)
     state = _progress(campaign.id, site.id)
     if state is None:
         return redirect(url_for(".start", code=site.code, campaign_id=campaign.id))
