@@ -25,6 +25,7 @@ from portal.db import utcnow
 from portal.errors import render_error
 from portal.exports import bp, formats, services, wide
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.security import allow
 
 #: Database integers stop here; a larger number in the address names no version.
@@ -64,8 +65,9 @@ def _versions_with_responses() -> list[tuple]:
         .where(SurveyVersion.id.in_(answered))
         .order_by(SurveyVersion.id.desc())
     ):
-        spec = version.spec()
-        found.append((version, services._text(spec.title, spec.default_language)))
+        spec = version.spec()  # the title in the interface language when the survey has it
+        language = current_language() if current_language() in spec.languages else None
+        found.append((version, services._text(spec.title, language or spec.default_language)))
     return found
 
 
@@ -131,12 +133,13 @@ def wide_form():
         fmt = request.args.get("fmt", "")
         if fmt not in wide.FORMATS:
             raise wide.WideError(400, _("Choose a file format from the list."))
-        plan = wide.plan(int(version), **options)
+        _version, _spec, language = wide.check(int(version), options["language"])
     except wide.WideError as error:
         return render_error(error.status, error.message)
     return redirect(url_for(
-        "exports.wide_download", version_id=plan.version_id, fmt=fmt, labels=int(plan.labels),
-        language=plan.language, free_text=int(plan.free_text),
+        "exports.wide_download", version_id=int(version), fmt=fmt,
+        labels=int(options["labels"]), language=language,
+        free_text=int(options["free_text"]),
     ))  # fmt: skip
 
 

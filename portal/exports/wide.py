@@ -128,9 +128,8 @@ class WidePlan:
         return f"{self.form_id}-v{self.version_label}".replace('"', "").replace("/", "-")
 
 
-def plan(version_id: int, *, labels: bool, language: str | None, free_text: bool,
-         batch_size: int = 500) -> WidePlan:  # fmt: skip
-    """Check the request and lay out the file; raises WideError for a bad one."""
+def check(version_id: int, language: str | None) -> tuple:
+    """(version, its spec, the language) of a request; WideError for a bad one."""
     from portal.surveys.models import SurveyVersion
 
     version = db.session.get(SurveyVersion, version_id)
@@ -142,6 +141,13 @@ def plan(version_id: int, *, labels: bool, language: str | None, free_text: bool
         raise WideError(400, _("This survey version has no text in the language '%(code)s'. "
                                "Its languages: %(languages)s.", code=language,
                                languages=", ".join(spec.languages)))  # fmt: skip
+    return version, spec, language
+
+
+def plan(version_id: int, *, labels: bool, language: str | None, free_text: bool,
+         batch_size: int = 500) -> WidePlan:  # fmt: skip
+    """Check the request and lay out the file, on a fresh suppression snapshot."""
+    version, spec, language = check(version_id, language)
     snapshot = services.response_snapshot()
     found = WidePlan(
         version_id=version.id, form_id=spec.form_id, version_label=version.label,
