@@ -35,6 +35,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 #: Cause → function names (``file:function`` regular expressions) whose cumulative time is it.
 CAUSES = {
+    "site/campaign look-ups": r"portal/(surveys|suppliers)/queries\.py:(site_campaign|"
+    r"responding_site_campaign|site_by_code|open_public_campaigns|campaign_or_404)$|portal/engagement/consult"
+    r"\.py:open_for$|portal/accounts/services\.py:organisation_name$",
+    "survey engine (skip logic)": r"portal/surveys/engine\.py:(step|build_form|relevant_screens)$",
+    "before-request hooks": r"flask/app\.py:preprocess_request$",
+    "response processing": r"flask/app\.py:process_response$",
     "template rendering": r"jinja2/environment\.py:render$|flask/templating\.py:_render$",
     "gettext lookups": r"flask_babel/__init__\.py:(gettext|ngettext|get_translations|lazy)",
     "compression": r"flask_compress/flask_compress\.py:(after_request|compress)$",

@@ -1,4 +1,5 @@
-"""The exports as row generators, and the writers that stream them as CSV or XLSX.
+"""The exports as row generators (the writers that stream them as CSV or XLSX are in
+``formats``; the wide export of one survey version is in ``wide``).
 
 Nothing here builds a whole export in memory: rows are read from the database in batches
 (``yield_per``; answers are fetched for one batch of responses at a time) and written out as
@@ -9,7 +10,8 @@ Suppression (DESIGN §6):
 - ``responses`` (raw answers) leaves out every response of a site × stakeholder group × quarter
   with fewer than ``STAFF_THRESHOLD`` (5) responses, so that an individual in a tiny group cannot
   be singled out. The decision is taken once, on a snapshot (responses up to the highest id at
-  the start), and fails closed: a response whose cell was not counted is left out.
+  the start), and fails closed: a response whose cell was not counted is left out. The wide
+  export reads its responses through the same ``kept_responses``.
 - ``signals`` reads ``portal.risk.signals.site_signals`` for the signed-in user, which hides
   every cell under that user's threshold; a hidden cell is exported as ``suppressed`` with no
   numbers.

@@ -29,8 +29,8 @@ def test_the_form_fits_a_phone_and_downloads_without_javascript(
     phone,
     axe,
     factory,
-    world,
-    lang,  # noqa: F811
+    world,  # noqa: F811
+    lang,
 ):
     user = factory.user("compliance")
     checked = phone(axe=True, locale="ar" if lang == "ar" else "en-US")
