@@ -102,13 +102,6 @@ def world(app, deploy, factory, definition):
     return {"big": big, "small": small, "version": campaign.survey_version_id}
 
 
-@pytest.fixture
-def compliance(app, factory):
-    client = app.test_client()
-    assert login(client, factory.user("compliance")).status_code == 302
-    return client
-
-
 def _get(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.data[:500]

@@ -22,6 +22,7 @@ from portal.surveys import services
 from portal.surveys.definitions import parse_definition
 from portal.surveys.models import Campaign, Survey
 from portal.surveys.simulate import Profile, simulate
+from tests.robustness.test_crash_safety import _rollups
 from tests.surveys.conftest import EVERY_TYPE, utc_today
 
 
@@ -94,19 +95,6 @@ value = st.one_of(
 )  # fmt: skip
 answers = st.dictionaries(st.sampled_from([*NAMES, "id_access", "hours", "fees"]), value)
 response = st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 420), answers)
-
-
-def _rollups(app):
-    with app.app_context():
-        cells = {
-            (c.site_id, c.stakeholder_group, c.indicator, c.period): (c.k, c.n, c.missing)
-            for c in db.session.scalars(select(RiskCell))
-        }
-        counts = {
-            (c.campaign_id, c.site_id, c.day): c.count
-            for c in db.session.scalars(select(ResponseCount))
-        }
-    return cells, counts
 
 
 @pytest.fixture
