@@ -71,6 +71,9 @@ def check_access():
     if request.endpoint is None:  # routing failed: 404/405 follow
         return None
     if current_user.is_authenticated and _idle_expired():
+        from portal.accounts.services import end_session  # accounts imports this module
+
+        end_session(current_user._get_current_object())
         logout_user()
         session.clear()
         flash(_("You were signed out after a period of inactivity."), "info")

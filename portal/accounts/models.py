@@ -79,8 +79,11 @@ class User(UserMixin, db.Model):
     #: Assigned sites (monitors only).
     sites: Mapped[list[Site]] = relationship(secondary=monitor_sites, order_by="Site.name")
 
+    #: This request's sign-in (a key of ``staff_sessions``), set at login and by the loader.
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_token}"
+        return f"{self.id}.{self.session_token}.{self.session_key}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -100,3 +103,17 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class StaffSession(db.Model):
+    """One signed-in browser: sign-out deletes its row, so a copied cookie stops working.
+
+    The cookie carries the key; only its SHA-256 is stored, so a database reader cannot sign in.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

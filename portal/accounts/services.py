@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from dataclasses import dataclass, field
 
 from flask import current_app, g
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.accounts.models import Setting, User
+from portal.accounts.models import Setting, StaffSession, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import LANGUAGES
@@ -19,7 +21,8 @@ from portal.suppliers.models import Site
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
-# Compared against when the email is unknown, so both paths cost one KDF run.
+# Compared against when the email is unknown, so both paths cost one KDF run: built once per
+# method, outside the timed path (building it inline doubled the cost of an unknown email).
 _DUMMY_HASH: dict[str, str] = {}
 
 
@@ -48,23 +51,70 @@ def check_password_rules(password: str, email: str | None = None) -> None:
         raise AccountError("password_is_email")
 
 
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: ``<id>.<session token>``; a rotated token signs the session out."""
-    ident, _, token = user_id.partition(".")
-    if not ident.isdigit() or not token:
+    """Flask-Login loader: ``<id>.<account token>.<session key>``.
+
+    The session key must still have its row (sign-out deletes it) and the account token must be
+    current (a password change or a new role rotates it and signs every session out).
+    """
+    ident, token, key = [*user_id.split("."), "", ""][:3]
+    if not ident.isdigit() or not token or not key:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.scalar(
+        select(User)
+        .join(StaffSession, StaffSession.user_id == User.id)
+        .where(User.id == int(ident), StaffSession.key_hash == _key_hash(key))
+    )
     if user is None or not user.active or user.session_token != token:
         return None
+    user.session_key = key
     return user
+
+
+def open_session(user: User) -> None:
+    """Record a new sign-in for ``user`` (call before ``login_user``); prune expired ones."""
+    lifetime = current_app.permanent_session_lifetime
+    key = secrets.token_urlsafe(24)
+    db.session.execute(
+        delete(StaffSession).where(
+            StaffSession.user_id == user.id, StaffSession.created_at < utcnow() - lifetime
+        )
+    )
+    db.session.add(StaffSession(user_id=user.id, key_hash=_key_hash(key)))
+    db.session.commit()
+    user.session_key = key
+
+
+def end_session(user: User) -> None:
+    """Sign-out: delete this browser's row, so a copy of its cookie opens nothing afterwards."""
+    if user.session_key:
+        db.session.execute(
+            delete(StaffSession).where(StaffSession.key_hash == _key_hash(user.session_key))
+        )
+        db.session.commit()
+        user.session_key = None
+
+
+def _end_all_sessions(user: User) -> None:
+    user.rotate_session_token()
+    db.session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
+    return _DUMMY_HASH[method]
 
 
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("x" * 16, method=method))
-        check_password_hash(dummy, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
@@ -132,7 +182,7 @@ def update_user(user: User, data: UserData) -> User:
     )
     _apply(user, data)
     if scope_changed:  # a changed role or a deactivation takes effect on every session at once
-        user.rotate_session_token()
+        _end_all_sessions(user)
     db.session.commit()
     return user
 
@@ -140,7 +190,7 @@ def update_user(user: User, data: UserData) -> User:
 def set_password(user: User, password: str) -> None:
     check_password_rules(password, user.email)
     user.password_hash = hash_password(password)
-    user.rotate_session_token()
+    _end_all_sessions(user)
     db.session.commit()
 
 

@@ -91,6 +91,7 @@ def login():
                 session["lang"] = language
             session.permanent = True
             session["seen"] = int(time.time())
+            services.open_session(user)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
         form.password.errors.append(_l("The email or password is not correct."))
@@ -103,6 +104,7 @@ def login():
 @bp.post("/logout")
 @allow(*STAFF)
 def logout():
+    services.end_session(current_user._get_current_object())
     logout_user()
     language = session.get("lang")
     session.clear()
@@ -157,7 +159,8 @@ def account():
                 getattr(password_form, field).errors.append(ACCOUNT_ERRORS[error.code])
                 status = 400
             else:
-                login_user(user)  # the token rotated: keep this session, end the others
+                services.open_session(user)  # every session ended: keep this one, not the others
+                login_user(user)
                 flash(_("Your password is changed. Other sessions were signed out."), "success")
                 return redirect(url_for("accounts.account"))
         else:
