@@ -42,9 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         compare_type=True,
     )
     babel.init_app(app, locale_selector=i18n.select_locale)
-    from portal.serving import CachedSigningSessions
+    from portal.serving import SealedCookieSessions
 
-    app.session_interface = CachedSigningSessions()
+    app.session_interface = SealedCookieSessions()
     login_manager.init_app(app)
     # Access is checked before CSRF so that an unauthorised POST is a plain 403.
     app.before_request(security.check_access)

@@ -216,9 +216,7 @@ def test_receipt_never_in_a_url_or_in_the_session_in_clear(app, client, site):
     receipt = page.data.decode().split('class="receipt-number" dir="ltr">')[1].split("<")[0]
     digits = receipt.replace(" ", "")
     assert digits not in location and digits not in cookie
-    from flask.sessions import SecureCookieSessionInterface
-
-    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    serializer = app.session_interface.get_signing_serializer(app)
     value = cookie.split("portal_session=")[1].split(";")[0]
     session = serializer.loads(value)
     assert digits not in repr(session)
