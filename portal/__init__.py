@@ -49,6 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Access is checked before CSRF so that an unauthorised POST is a plain 403.
     app.before_request(security.check_access)
     csrf.init_app(app)
+    from portal import limits
+
+    app.config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", limits.on_breach)
     limiter.init_app(app)
     compress.init_app(app)
     app.after_request(security.set_security_headers)
@@ -86,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(package.bp)
         if hasattr(package, "init_app"):
             package.init_app(app)
+    hooks.register_digest(app, limits.digest_sections)
     accounts.init_login(login_manager)
     app.context_processor(accounts.template_context)
     app.context_processor(lambda: {"staff_nav": hooks.nav_for, "site_panels": hooks.site_panels})

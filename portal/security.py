@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import re
 import time
@@ -149,9 +150,25 @@ def scoped(
     return stmt.where(False)
 
 
+def rate_limit_address(address: str) -> str:
+    """What a limit counts: the IPv4 address, or the /64 network of an IPv6 one.
+
+    One IPv6 subscriber is routinely given a whole /64 (18 quintillion addresses), so keying on
+    the full address would give one person a fresh budget per request."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 visitor 192.0.2.1
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
 def rate_limit_key() -> str:
     """A keyed hash of the client address for rate limiting; the address is never stored."""
-    address = request.remote_addr or ""  # hashed here, held only by the rate limiter
+    address = rate_limit_address(request.remote_addr or "")  # hashed here, held by the limiter
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, b"rate:" + address.encode(), hashlib.sha256).hexdigest()[:32]
 

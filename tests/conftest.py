@@ -152,10 +152,12 @@ def _clean(request):
                 conn.execute(table.delete())
         limiter.reset()
     from portal.accounts.services import forget_settings
+    from portal.limits import forget_pending
     from portal.surveys.queries import forget_responding
 
     forget_settings(app)
     forget_responding()
+    forget_pending()
     limiter.enabled = False
 
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from portal import limits
 from portal.accounts import bp, services
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -119,7 +120,17 @@ def logout():
 def home():
     sites = supplier_queries.visible_sites(current_user)
     suppliers = supplier_queries.visible_suppliers(current_user)
-    return render_template("accounts/home.html", sites=sites, suppliers=suppliers)
+    # A limit every address shares locks all reporters out while it holds: staff must know.
+    breaches = (
+        limits.recent_global_breaches() if current_user.role in ("admin", "compliance") else []
+    )
+    return render_template(
+        "accounts/home.html",
+        sites=sites,
+        suppliers=suppliers,
+        breaches=breaches,
+        breach_label=limits.label,
+    )
 
 
 def _language_choices():

@@ -13,6 +13,8 @@ DEFAULTS = {
     "GRIEVANCE_RESOLVE_DAYS": 30,
     # Rate limits per hashed client address, and across everyone for receipt look-ups.
     "GRIEVANCE_INTAKE_RATE_LIMIT": "5 per minute; 20 per hour",
+    # Reports sent back for a missing or wrong field; counted apart from filed reports.
+    "GRIEVANCE_INTAKE_REFUSED_RATE_LIMIT": "30 per minute; 200 per hour",
     "GRIEVANCE_LOOKUP_RATE_LIMIT": "10 per minute; 40 per hour",
     "GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT": "300 per minute; 5000 per hour",
     # A Fernet key (Fernet.generate_key()) for call-back contacts; None derives one from

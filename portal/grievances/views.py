@@ -36,6 +36,7 @@ from portal.grievances.models import (
     Grievance,
 )
 from portal.i18n import current_language, parse_language
+from portal.limits import global_key
 from portal.security import public
 from portal.suppliers import queries as supplier_queries
 from portal.suppliers.services import normalise_site_code
@@ -70,6 +71,19 @@ def _intake_limit() -> str:
     return current_app.config["GRIEVANCE_INTAKE_RATE_LIMIT"]
 
 
+def _intake_refused_limit() -> str:
+    return current_app.config["GRIEVANCE_INTAKE_REFUSED_RATE_LIMIT"]
+
+
+def _accepted(response) -> bool:
+    """A report was filed: the intake answers with a redirect to its receipt."""
+    return response.status_code == 302 and "/report/receipt" in response.headers.get("Location", "")
+
+
+def _refused(response) -> bool:
+    return response.status_code == 400
+
+
 def _lookup_limit() -> str:
     return current_app.config["GRIEVANCE_LOOKUP_RATE_LIMIT"]
 
@@ -79,7 +93,7 @@ def _lookup_global_limit() -> str:
 
 
 def _everyone() -> str:
-    return "grievance-lookup-global"
+    return global_key("grievance-lookup")
 
 
 # Every request that presents a receipt (look-up, reply, feedback) counts against the same
@@ -107,7 +121,13 @@ def lookup_limited(view):
 @bp.route("/report", methods=["GET", "POST"], defaults={"code": None})
 @bp.route("/s/<code>/report", methods=["GET", "POST"])
 @public
-@limiter.limit(_intake_limit, methods=["POST"])
+# Only filed reports count against the intake limit: a worker who leaves a field out five
+# times, or a dormitory behind one address, must still be able to report. Refused attempts
+# (a 400 with the form and its errors) have their own, higher cap.
+@limiter.shared_limit(_intake_limit, "grievance-intake", methods=["POST"], deduct_when=_accepted)
+@limiter.shared_limit(
+    _intake_refused_limit, "grievance-intake-refused", methods=["POST"], deduct_when=_refused
+)
 def submit(code: str | None):
     """Step 1 (no ``who``): who are you? Step 2: what happened."""
     site = _site_from_address(code)
