@@ -25,6 +25,14 @@ LANGUAGES: dict[str, str] = {
     "km": "ខ្មែរ",
     "vi": "Tiếng Việt",
     "zh_Hans": "简体中文",
+    "id": "Bahasa Indonesia",
+    "fil": "Filipino",
+    "th": "ไทย",
+    "ta": "தமிழ்",
+    "si": "සිංහල",
+    "pt_BR": "Português (Brasil)",
+    "tr": "Türkçe",
+    "am": "አማርኛ",
 }
 RTL_LANGUAGES = frozenset({"ar", "ur"})
 DEFAULT_LANGUAGE = "en"

@@ -20,6 +20,7 @@ SURVEYS = ROOT / "surveys"
 def surveys_validate(files) -> None:
     """Check definition FILES (default: every surveys/*.yaml); errors name file, question, field."""
     from portal.surveys.definitions import DefinitionInvalid, definition_files, load_definition
+    from portal.surveys.lint import split_label_warnings
 
     paths = [Path(name) for name in files] or definition_files(SURVEYS)
     failed = 0
@@ -32,6 +33,8 @@ def surveys_validate(files) -> None:
                 click.echo(str(item), err=True)
             continue
         click.echo(f"{path}: OK ({spec.form_id} {spec.version}, {len(spec.questions)} rows)")
+        for warning in split_label_warnings(path.read_text(encoding="utf-8")):
+            click.echo(f"{path}: warning: {warning}", err=True)
     if failed:
         raise SystemExit(1)
 
