@@ -10,8 +10,6 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from portal import ROOT
-
 users_cli = AppGroup("users", help="Create and manage staff accounts.")
 risk_cli = AppGroup("risk", help="Maintain the risk rollups behind signals and dashboards.")
 
@@ -30,9 +28,6 @@ def risk_rebuild() -> None:
     with click.progressbar(length=total, label="Recounting responses", file=sys.stderr) as bar:
         counted = rollup.rebuild(progress=bar.update)
     click.echo(f"Counted {counted:,} responses.")
-
-
-i18n_cli = AppGroup("i18n", help="Extract, update, compile and check translation catalogs.")
 
 
 @click.command("demo")
@@ -192,83 +187,6 @@ def users_set_password(email, password) -> None:
     click.echo(f"Password changed for {user.email}.")
 
 
-TRANSLATIONS = ROOT / "translations"
-POT = TRANSLATIONS / "messages.pot"
-
-
-def _pybabel(*args: str) -> None:
-    from babel.messages.frontend import CommandLineInterface
-
-    CommandLineInterface().run(["pybabel", "-q", *args])
-
-
-@i18n_cli.command("extract")
-def i18n_extract() -> None:
-    """Extract translatable strings into translations/messages.pot."""
-    POT.parent.mkdir(exist_ok=True)
-    _pybabel(
-        "extract",
-        "-F",
-        str(ROOT / "babel.cfg"),
-        "-k",
-        "_l",
-        "-k",
-        "lazy_gettext",
-        "--no-location",
-        "--sort-output",
-        "--omit-header",
-        "-o",
-        str(POT),
-        str(ROOT),
-    )
-    click.echo(f"Wrote {POT.relative_to(ROOT)}")
-
-
-@i18n_cli.command("update")
-@click.option("--locale", "-l", help="Only this locale (default: all).")
-def i18n_update(locale: str | None) -> None:
-    """Extract, then merge new strings into every catalog (new locales are created)."""
-    from portal.i18n import LANGUAGES
-
-    i18n_extract.callback()
-    for code in [locale] if locale else LANGUAGES:
-        po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
-        if po.exists():
-            _pybabel(
-                "update",
-                "-i",
-                str(POT),
-                "-d",
-                str(TRANSLATIONS),
-                "-l",
-                code,
-                "--no-fuzzy-matching",
-                "--ignore-obsolete",
-            )
-        else:
-            _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code)
-    click.echo("Catalogs updated; translate the empty entries, then run 'i18n check'.")
-
-
-@i18n_cli.command("compile")
-def i18n_compile() -> None:
-    """Compile every catalog to .mo (done by 'make'; .mo files are not committed)."""
-    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
-
-
-@i18n_cli.command("check")
-def i18n_check() -> None:
-    """Fail when a catalog misses, leaves fuzzy or mistranslates placeholders of a string."""
-    from portal.i18n import catalog_problems
-
-    problems = catalog_problems(TRANSLATIONS, ROOT)
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        raise SystemExit(1)
-    click.echo("All catalogs complete.")
-
-
 @click.command("backup")
 @click.option(
     "--output",
@@ -397,4 +315,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(purge_command)
     app.cli.add_command(risk_cli)
     app.cli.add_command(users_cli)
+    from portal.i18n_cli import i18n_cli
+
     app.cli.add_command(i18n_cli)

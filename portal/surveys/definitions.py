@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -115,6 +116,13 @@ class QuestionSpec(BaseModel):
         return parts[1] if parts[0] in SELECT_TYPES and len(parts) == 2 else None
 
 
+class TranslationReview(BaseModel):  # who checked a content language, when (translations.md)
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["source", "machine-drafted", "reviewed"]
+    reviewed_on: date | None = None
+    reviewed_by: StrictStr | None = None
+
+
 class SurveySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     form_id: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,63}$")]
@@ -127,6 +135,7 @@ class SurveySpec(BaseModel):
     languages: list[StrictStr]
     questions: list[QuestionSpec]
     choices: dict[Name, list[ChoiceSpec]] = {}
+    translations: dict[StrictStr, TranslationReview] = {}
     #: XLSForm settings-sheet columns we do not use, kept for export.
     settings: dict[StrictStr, Any] = {}
 
@@ -245,6 +254,11 @@ def _semantic_errors(spec: SurveySpec, source: str):
         yield err(f"unknown language codes {unknown_languages}", field="languages")
     if spec.default_language not in spec.languages:
         yield err("must be one of 'languages'", field="default_language")
+    for code, review in spec.translations.items():
+        if code not in spec.languages:
+            yield err(f"'{code}' is not one of 'languages'", field="translations")
+        elif review.status == "reviewed" and review.reviewed_on is None:
+            yield err(f"'{code}': a reviewed language needs 'reviewed_on'", field="translations")
     yield from _text_errors(spec.title, spec.languages, err, None, "title")
     if spec.description:
         yield from _text_errors(spec.description, spec.languages, err, None, "description")

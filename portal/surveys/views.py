@@ -22,7 +22,8 @@ from flask_login import current_user
 
 from portal import uploads
 from portal.extensions import db, limiter
-from portal.i18n import current_language, language_label
+from portal.i18n import current_language
+from portal.i18n_review import status_label
 from portal.security import accepts_uploads, allow, public
 from portal.suppliers import queries as supplier_queries
 from portal.suppliers.services import normalise_site_code
@@ -298,9 +299,10 @@ def campaign_new():
         form.survey_version_id.data = request.args.get("version", type=int)  # from the library
     chosen = next((v for v in versions if v.id == form.survey_version_id.data), None)
     chosen = chosen or (versions[0] if versions else None)
+    spec = chosen.spec() if chosen else None
     form.languages.choices = [
-        (code, language_label(code)) for code in (chosen.spec().languages if chosen else [])
-    ]
+        (code, status_label(code, spec.translations.get(code))) for code in spec.languages
+    ] if spec else []  # fmt: skip
     if request.method == "GET":
         form.opens_on.data = today()
         if chosen is not None:
