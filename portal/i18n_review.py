@@ -152,3 +152,36 @@ def status_label(code: str, recorded=None) -> str:
     if status == "reviewed":
         return _("%(language)s (reviewed by a fluent speaker, %(day)s)", language=name, day=day)
     return name
+
+
+#: The XLSForm settings-sheet column that carries a survey's ``translations`` block.
+XLSFORM_COLUMN = "translation_status"
+
+
+def translations_cell(translations: dict) -> str | None:
+    """``en=source; ta=machine-drafted; ar=reviewed 2026-12-01 by A. Reviewer``."""
+    parts = []
+    for code, review in translations.items():
+        text = f"{code}={review.status}"
+        if review.reviewed_on:
+            text += f" {review.reviewed_on.isoformat()}"
+        if review.reviewed_by:
+            text += f" by {review.reviewed_by}"
+        parts.append(text)
+    return "; ".join(parts) or None
+
+
+def parse_translations_cell(text: str) -> dict[str, dict]:
+    """The inverse of ``translations_cell``; the definition's validation checks the values."""
+    found: dict[str, dict] = {}
+    for part in filter(None, (piece.strip() for piece in str(text).split(";"))):
+        code, _, rest = part.partition("=")
+        status, _, rest = rest.strip().partition(" ")
+        review: dict = {"status": status}
+        day, _, by = rest.partition(" by ")
+        if day.strip():
+            review["reviewed_on"] = day.strip()
+        if by.strip():
+            review["reviewed_by"] = by.strip()
+        found[code.strip()] = review
+    return found

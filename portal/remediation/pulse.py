@@ -156,6 +156,8 @@ def pulse_definition(spec, indicators: list[str], form_id: str, languages: list[
         questions=questions,
         choices={name: items for name, items in definition.get("choices", {}).items()
                  if name in lists},
+        translations={code: review for code, review in definition.get("translations", {}).items()
+                      if code in languages},
     )  # fmt: skip
     return _only_languages(definition, languages)
 

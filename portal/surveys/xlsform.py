@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from portal.i18n import content_language
+from portal.i18n_review import XLSFORM_COLUMN, parse_translations_cell
 from portal.surveys.definitions import (
     DefinitionError,
     DefinitionInvalid,
@@ -411,6 +412,8 @@ def _read_settings(sheet: _Sheet | None, reader: _Reader, path: Path) -> dict:
         "default_language": default,
         "settings": passthrough,
     }
+    if XLSFORM_COLUMN in passthrough:
+        data["translations"] = parse_translations_cell(passthrough.pop(XLSFORM_COLUMN))
     if data["version"] is None:
         del data["version"]
     if data["description"] is None:

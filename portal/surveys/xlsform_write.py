@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 from openpyxl import Workbook
 
 from portal.i18n import bcp47, language_label
+from portal.i18n_review import XLSFORM_COLUMN, translations_cell
 from portal.surveys.definitions import SurveySpec, parse_definition
 
 #: Translated question columns, in export order (``definitions.TEXT_FIELDS``).
@@ -132,6 +133,7 @@ def _settings_table(spec: SurveySpec) -> tuple[list[str], list[dict]]:
         },
         "audience": spec.audience,
         "areas": " ".join(spec.areas),
+        XLSFORM_COLUMN: translations_cell(spec.translations),
         **spec.settings,
     }
     columns = [key for key, value in row.items() if value is not None]
