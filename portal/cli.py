@@ -84,9 +84,20 @@ def demo_command(if_new: bool, responses: int, seed: int) -> None:
             "{cases} new grievance cases, {plans} new corrective action plans, "
             "{activities} engagement activities, {reports} draft public report.".format(**counts)
         )
-    click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
-    for login in demo_logins():
-        click.echo(f"  {login.role:<11} {login.email:<26} {login.password:<24} ({login.scope})")
+    click.echo(demo_logins_table(demo_logins()))
+
+
+def demo_logins_table(logins) -> str:
+    """The demo logins as a table with headings, columns as wide as their widest cell."""
+    rows = [("Role", "Email", "Password", "Sees")]
+    rows += [(login.role, login.email, login.password, login.scope) for login in logins]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+             for row in rows]  # fmt: skip
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\nDemo logins (http://127.0.0.1:5000/login):\n" + "\n".join(
+        "  " + line.rstrip() for line in lines
+    )
 
 
 @users_cli.command("create")

@@ -220,6 +220,10 @@ def set_security_headers(response):
     else:
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
+    # The development server names Werkzeug's and Python's versions unless the app sets its
+    # own; gunicorn sends plain "gunicorn" (no version) and would only add a second header.
+    if request.environ.get("SERVER_SOFTWARE", "").lower().startswith("werkzeug"):
+        headers["Server"] = "Worker Voice Portal"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response

@@ -83,6 +83,11 @@ def test_demo_is_realistic_idempotent_and_prints_the_logins(app, client):
     _reports_demo(app)
     for line in ("compliance@demo.example", "compliance-demo-2026"):
         assert line in first.output
+    table = first.output.split("Demo logins")[1].splitlines()
+    assert table[1].split() == ["Role", "Email", "Password", "Sees"]
+    assert set(table[2].replace(" ", "")) == {"-"}
+    assert any(row.split()[:3] == ["compliance", "compliance@demo.example",
+                                   "compliance-demo-2026"] for row in table[3:])  # fmt: skip
     # The printed logins work.
     assert login(client, "supplier@demo.example", "supplier-demo-2026").status_code == 302
     listing = client.get("/sites").data.decode()

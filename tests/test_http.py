@@ -164,3 +164,15 @@ def test_pages_with_errors_are_compressed_too(client):
     assert response.headers.get("Content-Encoding") == "br"
     response = client.get("/nowhere", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 404 and response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_the_server_header_names_no_versions(client):
+    # The development server (make run) would send "Werkzeug/3.1.3 Python/3.11.7".
+    development = {"SERVER_SOFTWARE": "Werkzeug/3.1.3"}
+    for path in ("/", "/healthz", "/no-such-page"):
+        response = client.get(path, environ_base=development)
+        assert response.headers.get("Server") == "Worker Voice Portal", path
+    # Under gunicorn the app adds none: gunicorn's own says "gunicorn", without a version.
+    assert (
+        "Server" not in client.get("/", environ_base={"SERVER_SOFTWARE": "gunicorn/23.0.0"}).headers
+    )
