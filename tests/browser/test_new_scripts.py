@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-
 pytestmark = pytest.mark.browser
 
 SCRIPTS = {
