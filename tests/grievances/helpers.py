@@ -51,3 +51,23 @@ def latest_case(app) -> Grievance:
         case = db.session.scalars(db.select(Grievance).order_by(Grievance.id.desc())).first()
         db.session.expunge(case)
         return case
+
+
+def lookups_from_many_addresses(app, client, *, limit: str, count: int) -> list[int]:
+    """``count`` look-ups of unknown receipts, each from a new address, under a global
+    look-up limit of ``limit``; the status of each."""
+    from portal.grievances import receipts
+
+    default = app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"]
+    app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"] = limit
+    try:
+        return [
+            client.post(
+                "/follow-up",
+                data={"receipt": receipts.new_receipt()},
+                environ_base={"REMOTE_ADDR": f"198.51.100.{index}"},
+            ).status_code
+            for index in range(count)
+        ]
+    finally:
+        app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"] = default

@@ -20,6 +20,7 @@ from tests.grievances.helpers import (
     HEADERS,
     USER_AGENT,
     latest_case,
+    lookups_from_many_addresses,
     report,
 )
 
@@ -139,18 +140,7 @@ def test_guessing_receipts_is_rate_limited(limited_client, app):
 
 
 def test_global_lookup_limit_applies_across_addresses(limited_client, app):
-    app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"] = "5 per minute"
-    try:
-        statuses = [
-            limited_client.post(
-                "/follow-up",
-                data={"receipt": receipts.new_receipt()},
-                environ_base={"REMOTE_ADDR": f"198.51.100.{index}"},
-            ).status_code
-            for index in range(7)
-        ]
-    finally:
-        app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"] = "300 per minute; 5000 per hour"
+    statuses = lookups_from_many_addresses(app, limited_client, limit="5 per minute", count=7)
     assert statuses[:5] == [404] * 5 and statuses[-1] == 429
 
 

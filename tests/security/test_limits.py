@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.grievances import notify, receipts
+from portal.grievances import notify
 from portal.limits import LimitBreach
 from portal.security import rate_limit_address
 from tests.factories import login
+from tests.grievances.helpers import lookups_from_many_addresses
 
 GOOD = {"who": "worker", "category": "wages", "description": "Wages are paid late again."}
 MISSING = {"who": "worker", "category": "wages", "description": ""}
@@ -61,19 +62,8 @@ def test_a_breach_of_one_address_is_logged_without_the_address(app, limited_clie
 
 
 def test_a_global_breach_is_logged_counted_and_shown_to_staff(app, limited_client, factory, caplog):
-    app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"] = "3 per minute"
     caplog.set_level(logging.INFO)
-    try:
-        statuses = [
-            limited_client.post(
-                "/follow-up",
-                data={"receipt": receipts.new_receipt()},
-                environ_base={"REMOTE_ADDR": f"198.51.100.{index}"},
-            ).status_code
-            for index in range(5)
-        ]
-    finally:
-        app.config["GRIEVANCE_LOOKUP_GLOBAL_RATE_LIMIT"] = "300 per minute; 5000 per hour"
+    statuses = lookups_from_many_addresses(app, limited_client, limit="3 per minute", count=5)
     assert statuses == [404] * 3 + [429] * 2
     errors = [r for r in caplog.records if r.name == "portal.limits"]
     assert [r.levelno for r in errors] == [logging.ERROR] * 2
