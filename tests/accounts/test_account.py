@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.accounts.models import User
+from portal.accounts.models import StaffSession, User
 from portal.extensions import db
 from tests.factories import PASSWORD, login
 
@@ -25,6 +25,8 @@ def test_change_password_signs_out_other_sessions(app, factory):
     assert response.status_code == 302
     assert first.get("/home").status_code == 200  # this session stays
     assert second.get("/home").status_code == 302  # the other one is signed out
+    with app.app_context():  # only this browser's sign-in record is left
+        assert db.session.query(StaffSession).count() == 1
     first.post("/logout")
     assert login(first, user, "a brand new passphrase").status_code == 302
     first.post("/logout")

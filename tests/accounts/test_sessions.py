@@ -64,24 +64,6 @@ def test_the_cookie_holds_a_key_the_database_only_knows_hashed(app, client, comp
     assert stored[0] not in _cookie(client)
 
 
-def test_a_password_change_ends_every_other_session(app, client, compliance):
-    other = app.test_client()
-    login(client, compliance)
-    login(other, compliance)
-    response = client.post(
-        "/account",
-        data={
-            "pw-current_password": PASSWORD,
-            "pw-new_password": "a brand new passphrase",
-            "pw-confirm": "a brand new passphrase",
-        },
-    )
-    assert response.status_code == 302, response.data[:400]
-    assert client.get("/cases").status_code == 200
-    assert other.get("/cases").status_code == 302
-    assert _sessions(app) == 1
-
-
 def test_an_idle_session_expires_and_its_record_goes(app, client, compliance):
     login(client, compliance)
     saved = _cookie(client)
