@@ -6,12 +6,15 @@ Flask-Babel; the markers below make ``pybabel extract`` put them in every catalo
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from flask import request
 from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.form import _Auto, _is_submitted
 from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -32,6 +35,15 @@ NAME_FILTERS = [drop_bidi_controls]
 #: Largest value of a 32-bit integer column (ids, page numbers): PostgreSQL raises on a bigger
 #: one where SQLite quietly compares it, so a query parameter past it is treated as absent.
 MAX_QUERY_INT = 2**31 - 1
+
+
+def options(pairs: Iterable[tuple[Any, Any]] | Mapping[Any, Any]) -> list[SelectChoice]:
+    """Choices for a select or radio field from (value, label) pairs or a mapping.
+
+    WTForms 3.3 deprecates tuple choices and 3.4 removes them; every field here takes its
+    choices through this one function, which a test holds the forms to."""
+    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    return [SelectChoice(value=value, label=label) for value, label in items]
 
 
 def query_int(value: str) -> int:
@@ -94,18 +106,23 @@ class _BabelTranslations:
         return get_translations().ngettext(singular, plural, n)
 
 
+#: Stands for "read the submitted form", Flask-WTF's default, without its private sentinel.
+_FROM_REQUEST = object()
+
+
 class PortalForm(FlaskForm):
+    """Reads form fields only. Flask-WTF would also hand text fields an uploaded file or JSON
+    values, and validators such as Length then raise (a 500); no form here has a file field
+    (evidence and XLSForm files are read from ``request.files`` by their views)."""
+
     class Meta:
         def get_translations(self, form):
             return _BabelTranslations()
 
-        def wrap_formdata(self, form, formdata):
-            """Read form fields only. Flask-WTF would also hand text fields an uploaded file
-            or JSON values, and validators such as Length then raise (a 500); no form here
-            has a file field (SAQ evidence is read from ``request.files`` by its view)."""
-            if formdata is _Auto:
-                return request.form if _is_submitted() and request.form else None
-            return formdata
+    def __init__(self, formdata=_FROM_REQUEST, **kwargs):
+        if formdata is _FROM_REQUEST:
+            formdata = request.form if self.is_submitted() and request.form else None
+        super().__init__(formdata=formdata, **kwargs)
 
 
 class MultiCheckboxField(SelectMultipleField):

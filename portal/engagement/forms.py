@@ -20,7 +20,7 @@ from portal.engagement import labels
 from portal.engagement.consult import COMMENTING_GROUPS, MAX_COMMENT
 from portal.engagement.models import ACTIVITY_KINDS, DOCUMENT_KINDS, PARTNER_KINDS, TARGET_KINDS
 from portal.engagement.services import MAX_TEXT
-from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm
+from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm, options
 from portal.grievances.services import clean_text
 from portal.i18n import LANGUAGES
 from portal.risk.catalogue import ENGAGEMENT_AREAS, STAKEHOLDER_GROUPS
@@ -34,7 +34,7 @@ _DATE = _l("Enter a date (YYYY-MM-DD).")
 
 
 def _choices(keys, names):
-    return [(key, names[key]) for key in keys]
+    return options((key, names[key]) for key in keys)
 
 
 def _text(label, description=None, limit=MAX_TEXT, rows=4):
@@ -130,7 +130,7 @@ class ConsultationForm(PortalForm):
     )  # fmt: skip
     sites = MultiCheckboxField(_l("Sites"), coerce=int, validate_choice=False)
     languages = MultiCheckboxField(
-        _l("Languages"), choices=list(LANGUAGES.items()),
+        _l("Languages"), choices=options(LANGUAGES.items()),
         description=_l("The first one chosen is the language the draft is written in."),
     )  # fmt: skip
     areas = MultiCheckboxField(
@@ -171,7 +171,7 @@ add_language_fields(PublishForm, {
 
 
 class StatusForm(PortalForm):
-    status = SelectField(choices=[("open", ""), ("closed", "")])
+    status = SelectField(choices=options([("open", ""), ("closed", "")]))
 
 
 class ThemeForm(PortalForm):

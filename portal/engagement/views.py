@@ -16,7 +16,7 @@ from portal.engagement import bp, labels, matrix, queries, services
 from portal.engagement.forms import ActivityForm, DeleteForm, FeedbackForm
 from portal.engagement.models import ACTIVITY_KINDS, ActivityFile
 from portal.extensions import db
-from portal.forms import page_number, query_int
+from portal.forms import options, page_number, query_int
 from portal.risk.catalogue import ENGAGEMENT_AREAS, STAKEHOLDER_GROUPS
 from portal.security import accepts_uploads, allow
 from portal.suppliers import queries as supplier_queries
@@ -131,9 +131,9 @@ def _activity_form(activity=None) -> ActivityForm:
     form = ActivityForm(obj=activity if request.method == "GET" else None)
     sites = current_user.sites if current_user.role == "monitor" else \
         supplier_queries.visible_sites(current_user)  # fmt: skip
-    form.sites.choices = [(s.id, f"{s.name} · {s.supplier.name}") for s in sites]
-    form.partners.choices = [(p.id, p.name) for p in queries.partners() if p.active
-                             or (activity and p in activity.partners)]  # fmt: skip
+    form.sites.choices = options([(s.id, f"{s.name} · {s.supplier.name}") for s in sites])
+    form.partners.choices = options([(p.id, p.name) for p in queries.partners() if p.active
+                             or (activity and p in activity.partners)])  # fmt: skip
     if request.method == "GET" and activity is not None:
         form.sites.data = [s.id for s in activity.sites]
         form.partners.data = [p.id for p in activity.partners]

@@ -23,6 +23,7 @@ from portal.engagement.forms import (
 from portal.engagement.models import ConsultationComment, ConsultationTheme
 from portal.engagement.views import refusal
 from portal.extensions import db, limiter
+from portal.forms import options
 from portal.i18n import LANGUAGES
 from portal.risk.catalogue import ANONYMOUS_GROUPS
 from portal.risk.suppression import PUBLIC_THRESHOLD, STAFF_THRESHOLD
@@ -46,8 +47,8 @@ def consultations():
 
 def _consultation_form(consultation=None) -> ConsultationForm:
     form = ConsultationForm()
-    form.sites.choices = [(s.id, f"{s.name} · {s.supplier.name}")
-                          for s in supplier_queries.visible_sites(current_user)]  # fmt: skip
+    form.sites.choices = options([(s.id, f"{s.name} · {s.supplier.name}")
+                          for s in supplier_queries.visible_sites(current_user)])  # fmt: skip
     if request.method == "GET" and consultation is not None:
         for name in ("document_kind", "groups", "languages", "areas", "opens_on", "closes_on"):
             form[name].data = getattr(consultation, name)
@@ -133,7 +134,9 @@ def consultation_page(consultation, *, status: int = 200, **forms):
         ConsultationComment.user_id == current_user.id)))  # fmt: skip
     comment_form = forms.pop("comment_form", None) or CommentForm(prefix="comment")
     my_sites = queries.my_sites_in(consultation, current_user)
-    comment_form.site.choices = [(0, _("All my sites"))] + [(s.id, s.name) for s in my_sites]
+    comment_form.site.choices = options(
+        [(0, _("All my sites"))] + [(s.id, s.name) for s in my_sites]
+    )
     context = {
         "consultation": consultation, "reading": reading, "staff": staff, "mine": mine,
         "threshold": STAFF_THRESHOLD, "language": _language(), "publish_form": publish_form,
@@ -263,7 +266,7 @@ def consultation_comment(consultation_id: int):
     consultation = queries.consultation_for(current_user, consultation_id)
     form = CommentForm(prefix="comment")
     my_sites = queries.my_sites_in(consultation, current_user)
-    form.site.choices = [(0, "")] + [(s.id, s.name) for s in my_sites]
+    form.site.choices = options([(0, "")] + [(s.id, s.name) for s in my_sites])
     if not form.validate():
         return consultation_page(consultation, status=400, comment_form=form)
     site = next((s for s in my_sites if s.id == form.site.data), None)
@@ -306,7 +309,7 @@ def comment(code: str, consultation_id: int):
     form = CommentForm()
     from portal.surveys.forms import GROUP_LABELS
 
-    form.group.choices = [(g, GROUP_LABELS[g]) for g in groups]
+    form.group.choices = options([(g, GROUP_LABELS[g]) for g in groups])
     if len(groups) == 1 and request.method == "GET":
         form.group.data = groups[0]
     del form.site

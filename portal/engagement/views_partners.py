@@ -12,7 +12,7 @@ from portal.engagement.forms import FeedbackForm, PartnerForm, TargetForm
 from portal.engagement.models import EngagementTarget
 from portal.engagement.views import _split_countries, refusal
 from portal.extensions import db
-from portal.forms import query_int
+from portal.forms import options, query_int
 from portal.security import allow
 from portal.suppliers import queries as supplier_queries
 
@@ -29,10 +29,10 @@ def _partner_form(partner=None) -> PartnerForm:
     from portal.accounts.models import User
 
     form = PartnerForm(obj=partner if request.method == "GET" else None)
-    form.sites.choices = [(s.id, f"{s.name} · {s.supplier.name}")
-                          for s in supplier_queries.visible_sites(current_user)]  # fmt: skip
+    form.sites.choices = options([(s.id, f"{s.name} · {s.supplier.name}")
+                          for s in supplier_queries.visible_sites(current_user)])  # fmt: skip
     monitors = db.session.scalars(db.select(User).where(User.role == "monitor").order_by(User.name))
-    form.members.choices = [(u.id, f"{u.name} <{u.email}>") for u in monitors]
+    form.members.choices = options([(u.id, f"{u.name} <{u.email}>") for u in monitors])
     if request.method == "GET" and partner is not None:
         form.sites.data = [s.id for s in partner.sites]
         form.members.data = [u.id for u in partner.members]
@@ -91,7 +91,7 @@ def _target_form() -> TargetForm:
     form = TargetForm()
     sites = supplier_queries.visible_sites(current_user)
     suppliers = sorted({(s.supplier.id, s.supplier.name) for s in sites}, key=lambda x: x[1])
-    form.supplier.choices = [(0, _("Every site")), *suppliers]
+    form.supplier.choices = options([(0, _("Every site")), *suppliers])
     return form
 
 

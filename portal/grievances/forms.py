@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import MultiCheckboxField, PortalForm, options
 from portal.grievances import labels, services
 from portal.grievances.models import INDICATORS, SEVERITIES
 
@@ -61,7 +61,7 @@ class IntakeForm(PortalForm):
     )
     others_affected = RadioField(
         _l("Are other people affected? (optional)"),
-        choices=list(labels.OTHERS_AFFECTED_LABELS.items()),
+        choices=options(labels.OTHERS_AFFECTED_LABELS.items()),
         validators=[Optional()],
     )
     wants_contact = BooleanField(_l("I want someone to contact me (optional)"), default=False)
@@ -79,9 +79,9 @@ class IntakeForm(PortalForm):
     def __init__(self, *args, reporter: str, needs_place: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_place = needs_place
-        self.category.choices = [
-            (key, labels.CATEGORY_LABELS[key]) for key in labels.CATEGORIES_FOR[reporter]
-        ]
+        self.category.choices = options(
+            [(key, labels.CATEGORY_LABELS[key]) for key in labels.CATEGORIES_FOR[reporter]]
+        )
 
     def validate_reported_place(self, field):
         if self.needs_place and not field.data:
@@ -133,7 +133,7 @@ class ReporterReplyForm(ReceiptForm):
 class FeedbackForm(ReceiptForm):
     satisfaction = RadioField(
         _l("Are you satisfied with the outcome?"),
-        choices=list(labels.SATISFACTION_LABELS.items()),
+        choices=options(labels.SATISFACTION_LABELS.items()),
         validators=[InputRequired(_l("Choose an answer."))],
     )
 
@@ -158,9 +158,10 @@ class StatusForm(PortalForm):
 
     def __init__(self, *args, current_status: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [("", _l("Choose a status"))] + [
-            (key, labels.STATUS_LABELS[key]) for key in services.TRANSITIONS[current_status]
-        ]
+        self.status.choices = options(
+            [("", _l("Choose a status"))]
+            + [(key, labels.STATUS_LABELS[key]) for key in services.TRANSITIONS[current_status]]
+        )
 
     def validate_reason(self, field):
         if self.status.data in services.NEEDS_REASON and not field.data:
@@ -178,13 +179,14 @@ class TriageForm(PortalForm):
 
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.severity.choices = [("", _l("Not assessed")), *labels.SEVERITY_LABELS.items()]
-        self.indicators.choices = [
-            (key, f"{key} · {labels.INDICATOR_LABELS[key]}") for key in INDICATORS
-        ]
-        self.site_id.choices = [(0, _l("Not linked to a site"))] + [
-            (site.id, f"{site.name} ({site.code})") for site in sites
-        ]
+        self.severity.choices = options([("", _l("Not assessed")), *labels.SEVERITY_LABELS.items()])
+        self.indicators.choices = options(
+            [(key, f"{key} · {labels.INDICATOR_LABELS[key]}") for key in INDICATORS]
+        )
+        self.site_id.choices = options(
+            [(0, _l("Not linked to a site"))]
+            + [(site.id, f"{site.name} ({site.code})") for site in sites]
+        )
 
     def validate_severity(self, field):
         if field.data and field.data not in SEVERITIES:
@@ -196,9 +198,9 @@ class AssignForm(PortalForm):
 
     def __init__(self, *args, users=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.assignee_id.choices = [(0, _l("Nobody"))] + [
-            (user.id, f"{user.name} ({user.email})") for user in users
-        ]
+        self.assignee_id.choices = options(
+            [(0, _l("Nobody"))] + [(user.id, f"{user.name} ({user.email})") for user in users]
+        )
 
 
 class MessageForm(PortalForm):

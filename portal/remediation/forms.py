@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm
+from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm, options
 from portal.grievances.services import clean_text
 from portal.remediation import labels
 from portal.remediation.models import ACTION_STATUSES, EVIDENCE_KINDS, OWNER_KINDS, SEVERITIES
@@ -65,7 +65,7 @@ class PlanForm(PortalForm):
     )
     severity = SelectField(
         _l("Severity"),
-        choices=[(key, labels.SEVERITY_LABELS[key]) for key in SEVERITIES],
+        choices=options([(key, labels.SEVERITY_LABELS[key]) for key in SEVERITIES]),
         validators=[InputRequired(_l("Choose a severity."))],
     )
     due_on = _due(_l("The whole plan is due on"))
@@ -139,7 +139,7 @@ class TextForm(PortalForm):
 class ReviewForm(PortalForm):
     decision = RadioField(
         _l("Decision"),
-        choices=[("accept", _l("Accept")), ("return", _l("Return with a comment"))],
+        choices=options([("accept", _l("Accept")), ("return", _l("Return with a comment"))]),
         validators=[InputRequired(_l("Choose accept or return."))],
     )
     comment = TextAreaField(
@@ -150,7 +150,7 @@ class ReviewForm(PortalForm):
 class ActionForm(PortalForm):
     owner_kind = SelectField(
         _l("Who carries it out"),
-        choices=[(key, labels.OWNER_LABELS[key]) for key in OWNER_KINDS],
+        choices=options([(key, labels.OWNER_LABELS[key]) for key in OWNER_KINDS]),
         validators=[InputRequired(_l("Choose who carries out the action."))],
     )
     owner_name = StringField(
@@ -172,7 +172,7 @@ class ActionForm(PortalForm):
 class ProgressForm(PortalForm):
     status = SelectField(
         _l("Progress"),
-        choices=[(key, labels.ACTION_STATUS_LABELS[key]) for key in ACTION_STATUSES],
+        choices=options([(key, labels.ACTION_STATUS_LABELS[key]) for key in ACTION_STATUSES]),
         validators=[InputRequired(_l("Choose a progress status."))],
     )
     note = TextAreaField(
@@ -186,7 +186,7 @@ class ProgressForm(PortalForm):
 class EvidenceForm(PortalForm):
     kind = SelectField(
         _l("What the file proves"),
-        choices=[(key, labels.EVIDENCE_LABELS[key]) for key in EVIDENCE_KINDS],
+        choices=options([(key, labels.EVIDENCE_LABELS[key]) for key in EVIDENCE_KINDS]),
         validators=[InputRequired(_l("Choose what the file proves."))],
     )
     action_id = SelectField(_l("Action"), coerce=int, validators=[Optional()],

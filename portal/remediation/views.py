@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms import page_number, query_int
+from portal.forms import options, page_number, query_int
 from portal.remediation import bp, labels, pulse, queries, services, sources
 from portal.remediation.forms import (
     ActionForm,
@@ -114,8 +114,10 @@ def new():
         return render_template("remediation/new.html", form=None, source=None), 400
     sites = supplier_queries.visible_sites(current_user)
     form = PlanForm()
-    form.site_id.choices = [(site.id, f"{site.name} · {site.supplier.name}") for site in sites]
-    form.indicator.choices = _indicator_choices()
+    form.site_id.choices = options(
+        [(site.id, f"{site.name} · {site.supplier.name}") for site in sites]
+    )
+    form.indicator.choices = options(_indicator_choices())
     if request.method == "GET":
         form.due_on.data = services.today() + _days(current_app.config["CAP_DEFAULT_DAYS"])
         if source is not None:
@@ -167,19 +169,21 @@ def plan_page(cap: CorrectiveActionPlan, *, status: int = 200, **forms):
         (a.id, f"#{a.id} {a.description[:60]}") for a in cap.actions if a.state == "accepted"
     ]
     evidence_form = forms.get("evidence_form") or EvidenceForm(formdata=None)
-    evidence_form.action_id.choices = [(0, _("None")), *choices[1:]]
+    evidence_form.action_id.choices = options([(0, _("None")), *choices[1:]])
     extension_form = forms.get("extension_form") or ExtensionForm(formdata=None)
-    extension_form.action_id.choices = choices
+    extension_form.action_id.choices = options(choices)
     moves = services.allowed_moves(cap, current_user)
     status_form = forms.get("status_form") or StatusForm(formdata=None)
-    status_form.status.choices = [(move, labels.STATUS_LABELS[move]) for move in moves]
+    status_form.status.choices = options([(move, labels.STATUS_LABELS[move]) for move in moves])
     verifiers_form = forms.get("verifiers_form") or VerifiersForm(
         formdata=None, verifiers=[v.id for v in cap.verifiers]
     )
-    verifiers_form.verifiers.choices = [(u.id, u.name) for u in _monitors_of(cap)]
+    verifiers_form.verifiers.choices = options([(u.id, u.name) for u in _monitors_of(cap)])
     finding_form = forms.get("finding_form") or FindingForm(formdata=None)
-    finding_form.indicator.choices = _indicator_choices()
-    finding_form.stakeholder_group.choices = [(g, GROUP_LABELS[g]) for g in STAKEHOLDER_GROUPS]
+    finding_form.indicator.choices = options(_indicator_choices())
+    finding_form.stakeholder_group.choices = options(
+        [(g, GROUP_LABELS[g]) for g in STAKEHOLDER_GROUPS]
+    )
     events = cap.events
     if role == "supplier":  # staff notes stay among staff, in the log too
         events = [e for e in events if not (e.action == "note" and (e.detail or {}).get("to")
@@ -285,8 +289,8 @@ def edit(cap_id: int):
 def add_finding(cap_id: int):
     cap = queries.cap_for(current_user, cap_id)
     form = FindingForm()
-    form.indicator.choices = _indicator_choices()
-    form.stakeholder_group.choices = [(g, GROUP_LABELS[g]) for g in STAKEHOLDER_GROUPS]
+    form.indicator.choices = options(_indicator_choices())
+    form.stakeholder_group.choices = options([(g, GROUP_LABELS[g]) for g in STAKEHOLDER_GROUPS])
     if not form.validate():
         return plan_page(cap, status=400, finding_form=form)
     try:
@@ -305,7 +309,7 @@ def add_finding(cap_id: int):
 def change_status(cap_id: int):
     cap = queries.cap_for(current_user, cap_id)
     form = StatusForm()
-    form.status.choices = [(s, labels.STATUS_LABELS[s]) for s in STATUSES]
+    form.status.choices = options([(s, labels.STATUS_LABELS[s]) for s in STATUSES])
     if not form.validate():
         return plan_page(cap, status=400, status_form=form)
     try:
@@ -325,7 +329,7 @@ def verifiers(cap_id: int):
     cap = queries.cap_for(current_user, cap_id)
     form = VerifiersForm()
     monitors = _monitors_of(cap)
-    form.verifiers.choices = [(u.id, u.name) for u in monitors]
+    form.verifiers.choices = options([(u.id, u.name) for u in monitors])
     if not form.validate():
         return plan_page(cap, status=400, verifiers_form=form)
     chosen = [u for u in monitors if u.id in set(form.verifiers.data or [])]

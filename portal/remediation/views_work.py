@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from portal import uploads
 from portal.extensions import db
+from portal.forms import options
 from portal.remediation import actions, bp, queries, services
 from portal.remediation.forms import (
     ActionForm,
@@ -154,7 +155,7 @@ def add_evidence(cap_id: int):
     if services.role_of(cap, current_user) == "monitor":
         abort(403)
     form = EvidenceForm()
-    form.action_id.choices = [(0, "")] + [(a.id, "") for a in cap.actions]
+    form.action_id.choices = options([(0, "")] + [(a.id, "") for a in cap.actions])
     upload = _uploaded_file()
     if not form.validate():
         return plan_page(cap, status=400, evidence_form=form)
@@ -196,7 +197,7 @@ def evidence(cap_id: int, evidence_id: int):
 def request_extension(cap_id: int):
     cap = queries.cap_for(current_user, cap_id)
     form = ExtensionForm()
-    form.action_id.choices = [(0, "")] + [(a.id, "") for a in cap.actions]
+    form.action_id.choices = options([(0, "")] + [(a.id, "") for a in cap.actions])
     if not form.validate():
         return plan_page(cap, status=400, extension_form=form)
     action = _action_of(cap, form.action_id.data) if form.action_id.data else None

@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.engagement.forms import add_language_fields
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import MultiCheckboxField, PortalForm, options
 from portal.i18n import LANGUAGES
 from portal.reports.labels import SECTION_LABELS
 from portal.reports.models import SECTIONS
@@ -26,7 +26,7 @@ class ReportForm(PeriodForm):
         _l("Languages of the report"),
         description=_l("The narrative is written in each; the first is the report's own and "
                        "stands in for a language without a text."),
-        choices=list(LANGUAGES.items()),
+        choices=options(LANGUAGES.items()),
         validators=[InputRequired(_l("Choose at least one language."))],
     )  # fmt: skip
     with_effectiveness = BooleanField(
@@ -48,8 +48,8 @@ add_language_fields(ReportForm, {
 
 
 class CommentForm(PortalForm):
-    section = SelectField(_l("Section"), choices=[(key, SECTION_LABELS[key])
-                                                  for key in ("general", *SECTIONS)])  # fmt: skip
+    section = SelectField(_l("Section"), choices=options([(key, SECTION_LABELS[key])
+                                                  for key in ("general", *SECTIONS)]))  # fmt: skip
     body = TextAreaField(_l("Your comment on the accuracy of the draft"),
                          validators=[InputRequired(_l("Write your comment.")),
                                      Length(max=MAX_COMMENT)],

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from portal import uploads
 from portal.extensions import db
+from portal.forms import options
 from portal.reports import benchmark, bp, pack
 from portal.reports.forms import BenchmarkImportForm, PackForm, PeriodForm
 from portal.reports.labels import PACK_STATUS_LABELS
@@ -35,9 +36,13 @@ BENCHMARK_MAX_BYTES = uploads.UPLOAD_MAX_BYTES
 
 def _pack_form() -> PackForm:
     form = PackForm()
-    form.supplier.choices = [("", _("The whole programme"))] + [
-        (str(s.id), s.name) for s in db.session.scalars(select(Supplier).order_by(Supplier.name))
-    ]
+    form.supplier.choices = options(
+        [("", _("The whole programme"))]
+        + [
+            (str(s.id), s.name)
+            for s in db.session.scalars(select(Supplier).order_by(Supplier.name))
+        ]
+    )
     if request.method == "GET":
         form.period_start.data, form.period_end.data = last_quarter()
     return form

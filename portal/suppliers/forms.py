@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import EMAIL_PATTERN, NAME_FILTERS, MultiCheckboxField, PortalForm
+from portal.forms import EMAIL_PATTERN, NAME_FILTERS, MultiCheckboxField, PortalForm, options
 from portal.i18n import LANGUAGES
 from portal.suppliers.services import SECTORS, countries
 
@@ -38,7 +38,7 @@ class SupplierForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = _country_choices()
+        self.country.choices = options(_country_choices())
 
 
 class SiteForm(PortalForm):
@@ -74,9 +74,10 @@ class SiteForm(PortalForm):
 
     def __init__(self, *args, suppliers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.supplier_id.choices = [(0, _l("Choose a supplier"))] + [
-            (supplier.id, supplier.name) for supplier in suppliers
-        ]
-        self.country.choices = _country_choices()
-        self.sector.choices = [("", _l("Choose a sector")), *SECTORS.items()]
-        self.languages.choices = list(LANGUAGES.items())
+        self.supplier_id.choices = options(
+            [(0, _l("Choose a supplier"))]
+            + [(supplier.id, supplier.name) for supplier in suppliers]
+        )
+        self.country.choices = options(_country_choices())
+        self.sector.choices = options([("", _l("Choose a sector")), *SECTORS.items()])
+        self.languages.choices = options(LANGUAGES.items())

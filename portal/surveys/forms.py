@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm
+from portal.forms import NAME_FILTERS, MultiCheckboxField, PortalForm, options
 from portal.risk.catalogue import STAKEHOLDER_GROUPS
 
 GROUP_LABELS = {
@@ -28,7 +28,7 @@ class CampaignForm(PortalForm):
     )
     stakeholder_group = SelectField(
         _l("Who answers"),
-        choices=[(group, GROUP_LABELS[group]) for group in STAKEHOLDER_GROUPS],
+        choices=options([(group, GROUP_LABELS[group]) for group in STAKEHOLDER_GROUPS]),
         validators=[DataRequired(_l("Choose who answers."))],
     )
     opens_on = DateField(
@@ -53,7 +53,7 @@ class SurveyUploadForm(PortalForm):
     audience = SelectField(
         _l("Who answers"),
         description=_l("Leave as it is to use the 'audience' column of the settings sheet."),
-        choices=[("", _l("As the file says")), *GROUP_LABELS.items()],
+        choices=options([("", _l("As the file says")), *GROUP_LABELS.items()]),
         default="",
     )
     areas = MultiCheckboxField(
@@ -68,4 +68,4 @@ class SurveyUploadForm(PortalForm):
         super().__init__(*args, **kwargs)
         from portal.dashboard.queries import AREA_LABELS  # dashboard imports this module
 
-        self.areas.choices = list(AREA_LABELS.items())
+        self.areas.choices = options(AREA_LABELS.items())
