@@ -7,10 +7,9 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from portal import limits
-from portal.accounts import bp, services
+from portal.accounts import bp, queries, services
 from portal.accounts.forms import (
     ChangePasswordForm,
     LanguageForm,
@@ -21,7 +20,9 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import User
 from portal.extensions import db, limiter
+from portal.forms import options
 from portal.i18n import LANGUAGES
+from portal.listing import Listing
 from portal.security import ROLES, STAFF, allow, public
 from portal.suppliers import queries as supplier_queries
 
@@ -141,7 +142,7 @@ def _language_choices():
 @allow(*STAFF)
 def account():
     language_form = LanguageForm(prefix="lang", locale=current_user.locale or "")
-    language_form.locale.choices = _language_choices()
+    language_form.locale.choices = options(_language_choices())
     password_form = ChangePasswordForm(prefix="pw")
     status = 200
     if request.method == "POST" and "lang-locale" in request.form:
@@ -190,20 +191,24 @@ def account():
 @bp.get("/users")
 @allow("admin")
 def users():
-    rows = db.session.scalars(select(User).order_by(User.role, User.email))
-    return render_template("accounts/users.html", users=list(rows))
+    listing = Listing.from_request("accounts.users", queries.USER_SORTS, "role")
+    page = listing.paginate(queries.user_list(listing))
+    return render_template("accounts/users.html", page=page, listing=listing)
 
 
 def _fill_choices(form: UserForm) -> None:
-    form.role.choices = [(role, ROLE_LABELS[role]) for role in ROLES]
-    form.supplier_id.choices = [(0, _l("None"))] + [
-        (supplier.id, supplier.name) for supplier in supplier_queries.all_suppliers()
-    ]
-    form.site_ids.choices = [
-        (site.id, f"{site.name} ({site.supplier.name}, {site.code})")
-        for site in supplier_queries.visible_sites(_Everything())
-    ]
-    form.locale.choices = _language_choices()
+    form.role.choices = options([(role, ROLE_LABELS[role]) for role in ROLES])
+    form.supplier_id.choices = options(
+        [(0, _l("None"))]
+        + [(supplier.id, supplier.name) for supplier in supplier_queries.all_suppliers()]
+    )
+    form.site_ids.choices = options(
+        [
+            (site.id, f"{site.name} ({site.supplier.name}, {site.code})")
+            for site in supplier_queries.visible_sites(_Everything())
+        ]
+    )
+    form.locale.choices = options(_language_choices())
 
 
 class _Everything:

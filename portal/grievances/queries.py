@@ -6,16 +6,46 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Select, and_, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User, monitor_sites
 from portal.db import utcnow
 from portal.extensions import db
+from portal.forms import MAX_QUERY_INT
 from portal.grievances import receipts
-from portal.grievances.models import OPEN_STATUSES, Grievance
+from portal.grievances.models import (
+    CATEGORY_INDICATORS,
+    OPEN_STATUSES,
+    SEVERITIES,
+    STAKEHOLDER_GROUPS,
+    STATUSES,
+    Grievance,
+)
+from portal.listing import Sort, contains, ranked
 from portal.security import scoped
-from portal.suppliers.models import Site
+from portal.suppliers.models import Site, Supplier
+
+#: The columns of the case list, each sortable; statuses in workflow order, severities from
+#: critical down when sorted descending, cases without a site or handler last either way.
+CASE_SORTS = {
+    "case": Sort(_l("Case"), [Grievance.id], descending_first=True),
+    "received": Sort(_l("Received"), [Grievance.received_on], descending_first=True),
+    "site": Sort(
+        _l("Site"), [select(Site.name).where(Site.id == Grievance.site_id).scalar_subquery()]
+    ),
+    "category": Sort(_l("Category"), [ranked(Grievance.category, list(CATEGORY_INDICATORS))]),
+    "group": Sort(_l("Group"), [ranked(Grievance.stakeholder_group, STAKEHOLDER_GROUPS)]),
+    "status": Sort(_l("Status"), [ranked(Grievance.status, STATUSES)]),
+    "severity": Sort(
+        _l("Severity"), [ranked(Grievance.severity, SEVERITIES)], descending_first=True
+    ),
+    "handler": Sort(
+        _l("Handled by"),
+        [select(User.name).where(User.id == Grievance.assignee_id).scalar_subquery()],
+    ),
+}
 
 
 def by_receipt(receipt: str) -> Grievance | None:
@@ -60,6 +90,24 @@ class CaseFilters:
     severity: str = ""  # a severity, "none" (not assessed) or ""
     overdue: bool = False
     assigned_to_me: bool = False
+    #: A case number ("#12" or "12"), a site code, or part of a site or supplier name.
+    q: str = ""
+
+
+def _search(q: str):
+    sites = (
+        select(Site.id)
+        .join(Supplier, Supplier.id == Site.supplier_id)
+        .where(or_(Site.code == q.upper(), contains(Site.name, q), contains(Supplier.name, q)))
+    )
+    number = q.removeprefix("#").strip()
+    by_number = number.isdigit() and int(number) <= MAX_QUERY_INT
+    if q.startswith("#"):  # "#12" is case 12 and nothing else
+        return Grievance.id == int(number) if by_number else false()
+    matches = [Grievance.site_id.in_(sites), contains(Grievance.reported_place, q)]
+    if by_number:
+        matches.append(Grievance.id == int(number))
+    return or_(*matches)
 
 
 def case_list(user, filters: CaseFilters, now: datetime | None = None) -> Select:
@@ -88,7 +136,9 @@ def case_list(user, filters: CaseFilters, now: datetime | None = None) -> Select
         stmt = stmt.where(overdue_clause(now))
     if filters.assigned_to_me:
         stmt = stmt.where(Grievance.assignee_id == user.id)
-    return stmt.order_by(Grievance.id.desc())
+    if filters.q:
+        stmt = stmt.where(_search(filters.q))
+    return stmt
 
 
 def assignable_users(grievance: Grievance) -> list[User]:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms import page_number, query_int
+from portal.forms import query_int
 from portal.grievances import bp, labels, queries, services
 from portal.grievances.forms import (
     AssignForm,
@@ -29,6 +29,7 @@ from portal.grievances.models import (
     STATUSES,
     Grievance,
 )
+from portal.listing import Listing
 from portal.security import allow
 from portal.suppliers import queries as supplier_queries
 
@@ -58,18 +59,17 @@ def _filters() -> queries.CaseFilters:
 @bp.get("/cases")
 @allow("compliance", "monitor")
 def cases():
+    listing = Listing.from_request("grievances.cases", queries.CASE_SORTS, "-received")
     filters = _filters()
-    page = db.paginate(
-        queries.case_list(current_user, filters),
-        per_page=current_app.config["GRIEVANCES_PER_PAGE"],
-        max_per_page=current_app.config["GRIEVANCES_PER_PAGE"],
-        page=page_number(),
-    )
+    filters.q = listing.q
+    stmt = listing.order(queries.case_list(current_user, filters), Grievance.id)
+    page = listing.paginate(stmt, current_app.config["GRIEVANCES_PER_PAGE"])
     sites = supplier_queries.visible_sites(current_user)
     suppliers = sorted({site.supplier for site in sites}, key=lambda supplier: supplier.name)
     return render_template(
         "grievances/cases.html",
         page=page,
+        listing=listing,
         filters=filters,
         sites=sites,
         suppliers=suppliers,

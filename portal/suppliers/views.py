@@ -9,17 +9,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.forms import page_number, query_int
+from portal.forms import query_int
 from portal.i18n import LANGUAGES
+from portal.listing import Listing
 from portal.security import allow, scoped
 from portal.suppliers import bp, queries, services
 from portal.suppliers.forms import SiteForm, SupplierForm
 from portal.suppliers.models import Site, Supplier
-
-SITES_PER_PAGE = 50
 
 
 @bp.app_context_processor
@@ -33,7 +32,9 @@ def _helpers():
 @bp.get("/suppliers")
 @allow("compliance")
 def suppliers():
-    return render_template("suppliers/suppliers.html", rows=queries.visible_suppliers(current_user))
+    listing = Listing.from_request("suppliers.suppliers", queries.SUPPLIER_SORTS, "name")
+    page = listing.paginate(queries.supplier_list(current_user, listing))
+    return render_template("suppliers/suppliers.html", page=page, listing=listing)
 
 
 def _supplier_data(form: SupplierForm) -> services.SupplierData:
@@ -93,31 +94,11 @@ def supplier_edit(supplier_id: int):
 @bp.get("/sites")
 @allow("compliance", "supplier", "monitor")
 def sites():
-    stmt = select(Site).join(Site.supplier)
-    stmt = scoped(stmt, current_user, site_id=Site.id, supplier_id=Site.supplier_id)
-    filters = {key: request.args.get(key, "").strip() for key in ("q", "country", "sector")}
+    listing = Listing.from_request("suppliers.sites", queries.SITE_SORTS, "supplier")
+    filters = {key: request.args.get(key, "").strip() for key in ("country", "sector")}
     supplier_filter = request.args.get("supplier", type=query_int)
-    if filters["q"]:
-        pattern = f"%{filters['q']}%"
-        stmt = stmt.where(
-            or_(
-                Site.name.ilike(pattern),
-                Site.code == filters["q"].upper(),
-                Supplier.name.ilike(pattern),
-            )
-        )
-    if filters["country"]:
-        stmt = stmt.where(Site.country == filters["country"].upper())
-    if filters["sector"]:
-        stmt = stmt.where(Site.sector == filters["sector"])
-    if supplier_filter:
-        stmt = stmt.where(Site.supplier_id == supplier_filter)
-    page = db.paginate(
-        stmt.order_by(Supplier.name, Site.name),
-        per_page=SITES_PER_PAGE,
-        max_per_page=SITES_PER_PAGE,
-        page=page_number(),
-    )
+    stmt = queries.site_list(current_user, listing.q, supplier=supplier_filter, **filters)
+    page = listing.paginate(listing.order(stmt, Site.id))
     countries_present = sorted(
         set(
             db.session.scalars(
@@ -128,6 +109,7 @@ def sites():
     return render_template(
         "suppliers/sites.html",
         page=page,
+        listing=listing,
         filters=filters,
         supplier_filter=supplier_filter,
         countries_present=countries_present,

@@ -7,11 +7,15 @@ from datetime import date
 from functools import cache
 
 from flask import abort
-from sqlalchemy import bindparam, event, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, bindparam, event, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from portal.extensions import db
-from portal.risk.catalogue import ANONYMOUS_GROUPS
+from portal.listing import Sort, contains, ranked
+from portal.risk.catalogue import ANONYMOUS_GROUPS, STAKEHOLDER_GROUPS
+from portal.security import scoped
+from portal.suppliers.models import Site
 from portal.surveys.models import Campaign, Response, Survey, SurveyVersion, campaign_sites
 
 
@@ -27,18 +31,25 @@ def latest_versions() -> list[SurveyVersion]:
     return list(db.session.scalars(stmt))
 
 
-def campaigns() -> list[tuple[Campaign, int]]:
-    counts = (
-        select(Response.campaign_id, func.count(Response.id).label("n"))
-        .group_by(Response.campaign_id)
-        .subquery()
-    )
-    stmt = (
-        select(Campaign, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.campaign_id == Campaign.id)
-        .order_by(Campaign.opens_on.desc(), Campaign.id.desc())
-    )
-    return [tuple(row) for row in db.session.execute(stmt)]
+_RESPONSE_COUNT = (
+    select(func.count(Response.id)).where(Response.campaign_id == Campaign.id).scalar_subquery()
+)
+
+#: The columns of the campaign list (its state column follows the dates).
+CAMPAIGN_SORTS = {
+    "name": Sort(_l("Campaign"), [Campaign.name]),
+    "group": Sort(_l("Who answers"), [ranked(Campaign.stakeholder_group, STAKEHOLDER_GROUPS)]),
+    "dates": Sort(_l("Dates"), [Campaign.opens_on, Campaign.closes_on], descending_first=True),
+    "responses": Sort(_l("Responses"), [_RESPONSE_COUNT], descending_first=True),
+}
+
+
+def campaign_list(listing) -> Select:
+    """(campaign, number of responses) rows, searched by name, in the listing's order."""
+    stmt = select(Campaign, _RESPONSE_COUNT)
+    if listing.q:
+        stmt = stmt.where(contains(Campaign.name, listing.q))
+    return listing.order(stmt, Campaign.id)
 
 
 def campaign_or_404(campaign_id: int) -> Campaign:
@@ -149,24 +160,36 @@ def responses_by_site_and_day(campaign: Campaign):
     return [tuple(row) for row in db.session.execute(stmt)]
 
 
-def saq_overview(user, today: date):
-    """(campaign, site, response or None) for every supplier campaign × site the user sees."""
-    from portal.security import scoped
-    from portal.suppliers.models import Site
+SAQ_STATES = ("draft", "submitted", "returned", "accepted")
 
+#: The columns of the questionnaire list; "not started" sorts after every state.
+SAQ_SORTS = {
+    "site": Sort(_l("Site"), [Site.name]),
+    "campaign": Sort(_l("Campaign"), [Campaign.name]),
+    "due": Sort(_l("Due"), [Campaign.closes_on], descending_first=True),
+    "state": Sort(_l("State"), [ranked(Response.status, SAQ_STATES)]),
+}
+
+
+def saq_list(user, listing) -> Select:
+    """(campaign, site, response or None) for every supplier campaign × site the user sees,
+    searched by site code or part of a site or campaign name, in the listing's order."""
     stmt = (
-        select(Campaign, Site)
+        select(Campaign, Site, Response)
         .join(campaign_sites, campaign_sites.c.campaign_id == Campaign.id)
         .join(Site, Site.id == campaign_sites.c.site_id)
-        .where(Campaign.stakeholder_group == "suppliers")
-        .order_by(Campaign.closes_on.desc(), Site.name)
-    )
-    stmt = scoped(stmt, user, site_id=Site.id, supplier_id=Site.supplier_id)
-    pairs = list(db.session.execute(stmt))
-    responses = {
-        (r.campaign_id, r.site_id): r
-        for r in db.session.scalars(
-            select(Response).where(Response.stakeholder_group == "suppliers")
+        .outerjoin(
+            Response,
+            (Response.campaign_id == Campaign.id)
+            & (Response.site_id == Site.id)
+            & (Response.stakeholder_group == "suppliers"),
         )
-    }
-    return [(campaign, site, responses.get((campaign.id, site.id))) for campaign, site in pairs]
+        .where(Campaign.stakeholder_group == "suppliers")
+    )
+    if listing.q:
+        stmt = stmt.where(
+            or_(Site.code == listing.q.upper(), contains(Site.name, listing.q),
+                contains(Campaign.name, listing.q))
+        )  # fmt: skip
+    stmt = scoped(stmt, user, site_id=Site.id, supplier_id=Site.supplier_id)
+    return listing.order(stmt, Campaign.id, Site.id)

@@ -22,8 +22,10 @@ from flask_login import current_user
 
 from portal import uploads
 from portal.extensions import db, limiter
+from portal.forms import options
 from portal.i18n import current_language
 from portal.i18n_review import status_label
+from portal.listing import Listing
 from portal.security import accepts_uploads, allow, public
 from portal.suppliers import queries as supplier_queries
 from portal.suppliers.services import normalise_site_code
@@ -270,7 +272,9 @@ def site_actions(site):
 @bp.get("/campaigns")
 @allow("compliance")
 def campaigns():
-    return render_template("surveys/campaigns.html", rows=queries.campaigns(), today=today())
+    listing = Listing.from_request("surveys.campaigns", queries.CAMPAIGN_SORTS, "-dates")
+    page = listing.paginate(queries.campaign_list(listing))
+    return render_template("surveys/campaigns.html", page=page, listing=listing, today=today())
 
 
 CAMPAIGN_ERRORS = {
@@ -287,22 +291,26 @@ CAMPAIGN_ERRORS = {
 def campaign_new():
     form = CampaignForm()
     versions = queries.latest_versions()
-    form.survey_version_id.choices = [
-        (v.id, f"{engine.text_in(v.spec().title, current_language())} ({v.label})")
-        for v in versions
-    ]
-    form.site_ids.choices = [
-        (site.id, f"{site.name} ({site.supplier.name})")
-        for site in supplier_queries.visible_sites(current_user)
-    ]
+    form.survey_version_id.choices = options(
+        [
+            (v.id, f"{engine.text_in(v.spec().title, current_language())} ({v.label})")
+            for v in versions
+        ]
+    )
+    form.site_ids.choices = options(
+        [
+            (site.id, f"{site.name} ({site.supplier.name})")
+            for site in supplier_queries.visible_sites(current_user)
+        ]
+    )
     if request.method == "GET" and request.args.get("version", type=int):
         form.survey_version_id.data = request.args.get("version", type=int)  # from the library
     chosen = next((v for v in versions if v.id == form.survey_version_id.data), None)
     chosen = chosen or (versions[0] if versions else None)
     spec = chosen.spec() if chosen else None
-    form.languages.choices = [
+    form.languages.choices = options([
         (code, status_label(code, spec.translations.get(code))) for code in spec.languages
-    ] if spec else []  # fmt: skip
+    ] if spec else [])  # fmt: skip
     if request.method == "GET":
         form.opens_on.data = today()
         if chosen is not None:
@@ -395,8 +403,9 @@ def _saq_context(campaign_id: int, site_id: int):
 @bp.get("/saq")
 @allow("supplier", "compliance")
 def saq_index():
-    rows = queries.saq_overview(current_user, today())
-    return render_template("surveys/saq_index.html", rows=rows)
+    listing = Listing.from_request("surveys.saq_index", queries.SAQ_SORTS, "-due")
+    page = listing.paginate(queries.saq_list(current_user, listing))
+    return render_template("surveys/saq_index.html", page=page, listing=listing)
 
 
 @bp.route("/saq/<int:campaign_id>/<int:site_id>/section/<int:number>", methods=["GET", "POST"])
