@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timedelta
 
 from flask import request
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, String, UniqueConstraint, select, update
@@ -136,12 +137,14 @@ def digest_sections():
     from portal.hooks import DigestSection
 
     lines = [
-        _(
+        ngettext(
+            "%(hour)s UTC: the shared limit on %(what)s (%(limit)s) was reached %(count)s time",
             "%(hour)s UTC: the shared limit on %(what)s (%(limit)s) was reached %(count)s times",
+            breach.count,
             hour=breach.hour.strftime("%Y-%m-%d %H:00"),
             what=label(breach.scope),
             limit=breach.rule,
-            count=breach.count,
+            count=format_number(breach.count),
         )
         for breach in recent_global_breaches()
     ]

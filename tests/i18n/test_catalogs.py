@@ -125,3 +125,25 @@ def test_counts_in_sentences_use_the_locale_number_format(client, factory):
     login(client, factory.user("compliance"))
     assert "12,500" in client.get("/home?lang=en").data.decode()
     assert "12\u202f500" in client.get("/home?lang=fr").data.decode()
+
+
+def test_the_navigation_names_each_place_once_in_every_language(app):
+    """Two menu entries with the same name send staff to the wrong page; "Surveys" and
+    "Questionnaires" were both "الاستبيانات" in Arabic."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from portal.hooks import nav_for
+
+    clashes = []
+    with app.test_request_context():
+        for role in ("admin", "compliance", "supplier", "monitor"):
+            items = nav_for(SimpleNamespace(role=role))
+            for code in LANGUAGES:
+                with force_locale(code):
+                    labels = [str(item.label) for item in items]
+                repeated = {label for label in labels if labels.count(label) > 1}
+                if repeated:
+                    clashes.append(f"{code} ({role}): {sorted(repeated)}")
+    assert clashes == []

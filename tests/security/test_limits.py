@@ -78,6 +78,7 @@ def test_a_global_breach_is_logged_counted_and_shown_to_staff(app, limited_clien
     home = staff.get("/home").data.decode()
     assert "A limit shared by every address was reached" in home
     assert "receipt look-ups, replies and feedback from every address" in home
+    assert "(3 per 1 minute) was reached 1 time</li>" in home  # one row: the singular form
     supplier = app.test_client()
     login(supplier, factory.user("supplier"))
     assert "A limit shared by every address" not in supplier.get("/home").data.decode()
