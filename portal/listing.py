@@ -24,6 +24,9 @@ from portal.forms import page_number
 PER_PAGE = 50
 #: Longest search text read; a longer one is cut rather than refused.
 MAX_QUERY = 100
+#: A filter menu with more options than this gives way to the search box (a menu of 10,000
+#: sites weighs half a megabyte and nobody scrolls it).
+MENU_LIMIT = 200
 
 
 @dataclass(frozen=True)

@@ -218,3 +218,20 @@ def test_statements_per_page_do_not_grow_with_the_rows_on_it(app, world, factory
     _more_rows(app, factory, world, 5)
     assert counts() == before
     assert PER_PAGE >= 8
+
+
+def test_a_long_site_menu_gives_way_to_the_search_box(app, world, monkeypatch):
+    from portal.grievances import views_cases
+
+    client = _client(app, world, "compliance")
+    assert '<select id="site"' in client.get("/cases").text
+    monkeypatch.setattr(views_cases, "MENU_LIMIT", 2)  # three sites: too many for a menu
+    gazipur = world["sites"][0]
+    html = client.get(f"/cases?site={gazipur.id}&sort=-severity&lang=en").text
+    assert '<select id="site"' not in html and '<select id="supplier"' not in html
+    assert f'<input type="hidden" name="site" value="{gazipur.id}">' in html
+    assert "Site: <bdi>Gazipur Unit 2</bdi>" in html
+    link = re.search(r"Gazipur Unit 2</bdi> · <a href=\"([^\"]+)\">All sites</a>", html).group(1)
+    assert "site=" not in link and "sort=-severity" in link, link
+    assert len(_rows(html)) == 1  # the filter still applies
+    assert "Site: <bdi>" not in client.get("/cases?site=999999").text  # nothing to name

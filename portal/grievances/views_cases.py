@@ -29,7 +29,7 @@ from portal.grievances.models import (
     STATUSES,
     Grievance,
 )
-from portal.listing import Listing
+from portal.listing import MENU_LIMIT, Listing
 from portal.security import allow
 from portal.suppliers import queries as supplier_queries
 
@@ -64,8 +64,14 @@ def cases():
     filters.q = listing.q
     stmt = listing.order(queries.case_list(current_user, filters), Grievance.id)
     page = listing.paginate(stmt, current_app.config["GRIEVANCES_PER_PAGE"])
-    sites = supplier_queries.visible_sites(current_user)
+    sites = supplier_queries.visible_sites(current_user, limit=MENU_LIMIT + 1)
     suppliers = sorted({site.supplier for site in sites}, key=lambda supplier: supplier.name)
+    chosen = {}
+    if len(sites) > MENU_LIMIT:  # the search box finds sites; a 10,000-option menu does not
+        sites = suppliers = None
+        chosen = supplier_queries.filter_names(
+            current_user, site=filters.site, supplier=filters.supplier
+        )
     return render_template(
         "grievances/cases.html",
         page=page,
@@ -73,6 +79,7 @@ def cases():
         filters=filters,
         sites=sites,
         suppliers=suppliers,
+        chosen=chosen,
         overdue_reason=services.overdue_reason,
     )
 

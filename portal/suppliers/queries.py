@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
 from portal.listing import Sort, contains
@@ -16,12 +16,24 @@ _SITE_COUNT = func.count(Site.id)
 _HEADCOUNT = func.coalesce(func.sum(Site.headcount), 0)
 
 
-def visible_sites(user, *, supplier_id: int | None = None) -> list[Site]:
-    stmt = select(Site).options(selectinload(Site.supplier)).join(Site.supplier)
+def visible_sites(user, *, supplier_id: int | None = None, limit: int | None = None) -> list[Site]:
+    stmt = select(Site).options(contains_eager(Site.supplier)).join(Site.supplier)
     stmt = scoped(stmt, user, site_id=Site.id, supplier_id=Site.supplier_id)
     if supplier_id is not None:
         stmt = stmt.where(Site.supplier_id == supplier_id)
-    return list(db.session.scalars(stmt.order_by(Supplier.name, Site.name)))
+    return list(db.session.scalars(stmt.order_by(Supplier.name, Site.name).limit(limit)))
+
+
+def filter_names(user, *, site: int | None, supplier: int | None) -> dict[str, str | None]:
+    """The names of a site and a supplier chosen as list filters, None where not visible."""
+    names: dict[str, str | None] = {"site": None, "supplier": None}
+    if site:
+        stmt = scoped(select(Site.name).where(Site.id == site), user, site_id=Site.id)
+        names["site"] = db.session.scalar(stmt)
+    if supplier:
+        stmt = select(Supplier.name).where(Supplier.id == supplier)
+        names["supplier"] = db.session.scalar(scoped(stmt, user, supplier_id=Supplier.id))
+    return names
 
 
 def site_for(user, site_id: int) -> Site:
