@@ -24,7 +24,8 @@ from tests.surveys.conftest import utc_today
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ["en", "ar", "bn"]
+# am, si, ta and th: the Ethiopic, Sinhala, Tamil and Thai scripts added with the 20 languages.
+LANGUAGES = ["en", "ar", "bn", "am", "si", "ta", "th"]
 
 
 @pytest.fixture
