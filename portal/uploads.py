@@ -4,6 +4,8 @@ questionnaires, corrective action plans, engagement activities).
 - at most ``UPLOAD_MAX_BYTES`` per file;
 - the type comes from the first bytes (PDF, JPEG, PNG), never from the name or the browser,
   and the name's extension must agree with it;
+- photos lose their metadata before they are stored (``without_metadata``): a phone's EXIF
+  holds where it was taken, the device and its serial number, and the second it was taken;
 - stored under ``instance/uploads`` with a random name, mode 0600; the original name is kept
   only for display and download;
 - served only by a view that has checked who may see the row (``send``), always as a download.
@@ -15,6 +17,7 @@ columns of :class:`StoredFileMixin`.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 from dataclasses import dataclass
@@ -49,11 +52,15 @@ UPLOAD_ERRORS = {
     "type": _l("Only PDF, JPEG or PNG files can be attached."),
     "mismatch": _l("The file's content does not match its name. Check that it is really a PDF, "
                    "JPEG or PNG file."),
+    "unreadable": _l("The picture could not be read. Take it again, or attach it as a PDF."),
 }  # fmt: skip
+#: Pictures beyond this many pixels are refused unread (a small file can unpack to gigabytes).
+MAX_PIXELS = 60_000_000
 
 
 class UploadRejected(ValueError):
-    """``too_large``, ``empty``, ``type`` (not PDF/JPEG/PNG) or ``mismatch`` (name lies)."""
+    """``too_large``, ``empty``, ``type`` (not PDF/JPEG/PNG), ``mismatch`` (name lies) or
+    ``unreadable`` (a picture that does not decode)."""
 
     def __init__(self, code: str):
         super().__init__(code)
@@ -120,9 +127,43 @@ class StoredFile:
         }
 
 
+def without_metadata(data: bytes, kind: str) -> bytes:
+    """A JPEG or PNG written again from its pixels alone: no EXIF (GPS position, device make,
+    model and serial, time to the second), XMP, IPTC, comments or text chunks. The rotation
+    the EXIF asked for is applied to the pixels first, so the photo still stands upright; the
+    colour profile is kept. A JPEG that needs no rotation keeps its own quantisation tables
+    (no second loss of quality). Other types pass unchanged."""
+    if kind not in ("image/jpeg", "image/png"):
+        return data
+    from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise UploadRejected("unreadable")
+            image.load()
+            turned = image.getexif().get(ExifTags.Base.Orientation, 1) in range(2, 9)
+            upright = ImageOps.exif_transpose(image) if turned else image
+            keep = {"icc_profile": image.info["icc_profile"]} if "icc_profile" in image.info else {}
+            out = io.BytesIO()
+            if kind == "image/png":
+                upright.save(out, "PNG", **keep)
+            else:  # Pillow would copy a JPEG's comment over unless told otherwise
+                keep |= {"comment": b"", "exif": b""}
+                if turned:
+                    upright.convert("RGB").save(out, "JPEG", quality=92, **keep)
+                else:
+                    image.save(out, "JPEG", quality="keep", subsampling="keep", **keep)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise UploadRejected("unreadable") from error
+    return out.getvalue()
+
+
 def store(filename: str, data: bytes) -> StoredFile:
-    """Check ``data`` and write it under a fresh random name (never overwriting a file)."""
+    """Check ``data``, strip a photo's metadata and write it under a fresh random name (never
+    overwriting a file). Size and checksum are those of what is stored."""
     clean, kind = check_upload(filename, data)
+    data = without_metadata(data, kind)
     stored_name = secrets.token_hex(16)
     fd = os.open(uploads_folder() / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
