@@ -4,15 +4,13 @@ their size; ``bench/lists.py`` times them with 10,000 rows each."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from portal.extensions import db
 from portal.listing import PER_PAGE
 from tests import lists_world
 from tests.factories import login
+from tests.surveys.test_responding_reads import statements
 
 #: path, role that reads it, its sort keys, and the text of a row per sort key order check.
 LISTS = {
@@ -172,22 +170,6 @@ def test_lists_stay_within_their_scope(app, world):
     assert "Hanoi" not in supplier.get("/sites?q=hanoi").text
 
 
-@contextmanager
-def _statements(app):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _more_rows(app, factory, world, count):
     """``count`` more of everything each list shows."""
     from tests.grievances.test_cases import _case
@@ -208,7 +190,7 @@ def test_statements_per_page_do_not_grow_with_the_rows_on_it(app, world, factory
     def counts():
         result = {}
         for path, role in paths.items():
-            with _statements(app) as seen:
+            with statements(app) as seen:
                 assert clients[role].get(path).status_code == 200
             result[path] = len(seen)
         return result

@@ -15,8 +15,6 @@ from sqlalchemy import select
 from portal import uploads
 from portal.extensions import db
 from portal.surveys.models import Evidence
-from tests.factories import login
-from tests.surveys.test_saq import SAQ
 
 SERIAL = "SN-4471-LOCATOR"
 
@@ -96,15 +94,6 @@ def test_a_png_loses_its_text_chunks_and_exif():
 def test_a_pdf_passes_unchanged():
     data = b"%PDF-1.4\n%%EOF\n"
     assert uploads.without_metadata(data, "application/pdf") is data
-
-
-@pytest.fixture
-def section(app, deploy, factory, client):
-    supplier = factory.supplier("Photo Supplier")
-    site = factory.site(supplier, "Photo Site", languages=["en"])
-    campaign, _ = deploy(SAQ, group="suppliers", sites=[site])
-    login(client, factory.user("supplier", supplier=supplier))
-    return f"/saq/{campaign.id}/{site.id}/section/1"
 
 
 def test_evidence_is_stored_and_served_without_metadata(app, client, section):

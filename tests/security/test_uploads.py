@@ -11,17 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.surveys.models import Evidence
-from tests.factories import login
-from tests.surveys.test_saq import PDF, PNG, SAQ
-
-
-@pytest.fixture
-def section(app, deploy, factory, client):
-    supplier = factory.supplier("Upload Supplier")
-    site = factory.site(supplier, "Upload Site", languages=["en"])
-    campaign, _ = deploy(SAQ, group="suppliers", sites=[site])
-    login(client, factory.user("supplier", supplier=supplier))
-    return f"/saq/{campaign.id}/{site.id}/section/1"
+from tests.surveys.test_saq import PDF, PNG
 
 
 def _files(root: Path) -> set[Path]:
